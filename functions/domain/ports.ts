@@ -43,6 +43,8 @@ export interface RegisteredRequest {
   readonly senderAuthenticated: boolean;
   readonly exactTag: boolean;
   readonly rawMail: { readonly bucket: string; readonly key: string };
+  /** The support address the message was sent to: makul's replies come from it. */
+  readonly operatorAddress: string;
   readonly originalMessageId: string | null;
   readonly originalReferences: string | null;
   readonly outbound: OutboundKind;

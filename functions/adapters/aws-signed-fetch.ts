@@ -12,11 +12,17 @@ export interface SignedFetchSettings {
   readonly environment?: NodeJS.ProcessEnv;
 }
 
-export function signedFetchClient({ region, service, environment = process.env }: SignedFetchSettings): AwsClient {
+export function signedFetchClient({
+  region,
+  service,
+  environment = process.env,
+}: SignedFetchSettings): AwsClient {
   const accessKeyId = environment.AWS_ACCESS_KEY_ID;
   const secretAccessKey = environment.AWS_SECRET_ACCESS_KEY;
   if (!accessKeyId || !secretAccessKey) {
-    throw new Error('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set (Lambda sets them; locally set fake ones)');
+    throw new Error(
+      'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set (Lambda sets them; locally set fake ones)',
+    );
   }
   return new AwsClient({
     accessKeyId,

@@ -38,7 +38,10 @@ export interface RegisterTables {
 const REPLY_COUNTER_TTL_SECONDS = 3 * 24 * 60 * 60;
 
 const requestKey = (requestId: string): Item => ({ pk: { S: `REQ#${requestId}` }, sk: { S: 'META' } });
-const subjectKeyOf = (subjectKey: string, sk: string): Item => ({ pk: { S: `SUB#${subjectKey}` }, sk: { S: sk } });
+const subjectKeyOf = (subjectKey: string, sk: string): Item => ({
+  pk: { S: `SUB#${subjectKey}` },
+  sk: { S: sk },
+});
 
 function str(value: string | null): AttributeValue {
   return value === null ? { NULL: true } : { S: value };
@@ -66,7 +69,11 @@ export class DynamoDbRequestRegister implements RequestRegister {
 
   async get(requestId: string): Promise<RegisteredRequest | null> {
     const { Item } = await this.client.send(
-      new GetItemCommand({ TableName: this.tables.requestsTableName, Key: requestKey(requestId), ConsistentRead: true }),
+      new GetItemCommand({
+        TableName: this.tables.requestsTableName,
+        Key: requestKey(requestId),
+        ConsistentRead: true,
+      }),
     );
     return Item ? toRequest(Item) : null;
   }
@@ -87,7 +94,9 @@ export class DynamoDbRequestRegister implements RequestRegister {
       { Put: this.auditPut(request.requestId, received) },
     ];
     if (effect && request.subjectKey && Object.keys(effect).length > 0) {
-      items.push({ Update: this.subjectEffectUpdate(request.subjectKey, request.requestId, effect, received.at) });
+      items.push({
+        Update: this.subjectEffectUpdate(request.subjectKey, request.requestId, effect, received.at),
+      });
     }
     try {
       await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
@@ -98,7 +107,12 @@ export class DynamoDbRequestRegister implements RequestRegister {
     }
   }
 
-  async claimOutbound(requestId: string, now: Date, leaseMs: number, rateLimit: RateLimit | null): Promise<ClaimResult> {
+  async claimOutbound(
+    requestId: string,
+    now: Date,
+    leaseMs: number,
+    rateLimit: RateLimit | null,
+  ): Promise<ClaimResult> {
     const items: TransactWriteItem[] = [
       {
         Update: {
@@ -106,7 +120,11 @@ export class DynamoDbRequestRegister implements RequestRegister {
           Key: requestKey(requestId),
           UpdateExpression: 'SET outboundState = :sending, outboundClaimedAt = :now',
           ConditionExpression: 'outboundState = :pending',
-          ExpressionAttributeValues: { ':sending': { S: 'sending' }, ':pending': { S: 'pending' }, ':now': { S: now.toISOString() } },
+          ExpressionAttributeValues: {
+            ':sending': { S: 'sending' },
+            ':pending': { S: 'pending' },
+            ':now': { S: now.toISOString() },
+          },
         },
       },
     ];
@@ -258,7 +276,11 @@ export class DynamoDbRequestRegister implements RequestRegister {
       TableName: this.tables.subjectsTableName,
       Key: subjectKeyOf(subjectKey, 'PROFILE'),
       UpdateExpression: `SET ${sets.join(', ')}, updatedAt = :at, lastRequestId = :requestId`,
-      ExpressionAttributeValues: { ':true': { BOOL: true }, ':at': { S: at }, ':requestId': { S: requestId } },
+      ExpressionAttributeValues: {
+        ':true': { BOOL: true },
+        ':at': { S: at },
+        ':requestId': { S: requestId },
+      },
     };
   }
 }

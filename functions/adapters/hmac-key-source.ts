@@ -9,7 +9,8 @@ import type { HmacKeySource } from '../domain/ports';
 const MIN_KEY_LENGTH = 32;
 
 export function checkedKey(key: string, origin: string): string {
-  if (key.length < MIN_KEY_LENGTH) throw new Error(`${origin}: the HMAC key is shorter than ${MIN_KEY_LENGTH} characters`);
+  if (key.length < MIN_KEY_LENGTH)
+    throw new Error(`${origin}: the HMAC key is shorter than ${MIN_KEY_LENGTH} characters`);
   return key;
 }
 
@@ -29,14 +30,17 @@ export class SecretsManagerHmacKey implements HmacKeySource {
   ) {}
 
   async load(): Promise<string> {
-    const response = await this.client.fetch(this.endpoint ?? `https://secretsmanager.${this.region}.amazonaws.com/`, {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/x-amz-json-1.1',
-        'X-Amz-Target': 'secretsmanager.GetSecretValue',
+    const response = await this.client.fetch(
+      this.endpoint ?? `https://secretsmanager.${this.region}.amazonaws.com/`,
+      {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-amz-json-1.1',
+          'X-Amz-Target': 'secretsmanager.GetSecretValue',
+        },
+        body: JSON.stringify({ SecretId: this.secretArn }),
       },
-      body: JSON.stringify({ SecretId: this.secretArn }),
-    });
+    );
     if (!response.ok) {
       await response.body?.cancel();
       throw new Error(`Secrets Manager GetSecretValue failed with HTTP ${response.status}`);

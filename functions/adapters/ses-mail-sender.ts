@@ -1,5 +1,5 @@
 /** Sends makul's replies and forwards through SES v2 (Simple content takes custom headers; v1 does not). */
-import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { MailSender, OutgoingReply } from '../domain/ports';
 
 export class SesMailSender implements MailSender {
@@ -18,7 +18,10 @@ export class SesMailSender implements MailSender {
         Content: {
           Simple: {
             Subject: { Data: reply.subject, Charset: 'UTF-8' },
-            Body: { Text: { Data: reply.text, Charset: 'UTF-8' }, Html: { Data: reply.html, Charset: 'UTF-8' } },
+            Body: {
+              Text: { Data: reply.text, Charset: 'UTF-8' },
+              Html: { Data: reply.html, Charset: 'UTF-8' },
+            },
             Headers: reply.headers.map((header) => ({ Name: header.name, Value: header.value })),
           },
         },

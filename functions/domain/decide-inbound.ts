@@ -46,14 +46,28 @@ const UNDECIDED = { kind: null, language: null, exactTag: false } as const;
 
 export async function decideInbound(raw: Uint8Array, context: InboundContext): Promise<InboundDecision> {
   if (raw.byteLength > context.maxMessageBytes) {
-    return { action: 'review', reason: 'too-large', sender: null, senderAuthenticated: false, mail: null, ...UNDECIDED };
+    return {
+      action: 'review',
+      reason: 'too-large',
+      sender: null,
+      senderAuthenticated: false,
+      mail: null,
+      ...UNDECIDED,
+    };
   }
 
   let mail: ParsedMail;
   try {
     mail = await parseMail(raw);
   } catch {
-    return { action: 'review', reason: 'unparseable', sender: null, senderAuthenticated: false, mail: null, ...UNDECIDED };
+    return {
+      action: 'review',
+      reason: 'unparseable',
+      sender: null,
+      senderAuthenticated: false,
+      mail: null,
+      ...UNDECIDED,
+    };
   }
 
   const headerVerdicts = verdictsFromHeaders(mail);

@@ -41,7 +41,9 @@ export type Jurisdiction = z.infer<typeof jurisdictionSchema>;
 
 export const operatorSchema = z.strictObject({
   /** Short id, used in stack and resource names: lower-case letters, digits and dashes. */
-  id: z.string().check(z.regex(/^[a-z][a-z0-9-]{1,30}$/, 'lower-case letters, digits and dashes, 2–31 characters')),
+  id: z
+    .string()
+    .check(z.regex(/^[a-z][a-z0-9-]{1,30}$/, 'lower-case letters, digits and dashes, 2–31 characters')),
   /** The operator's name as subjects know it, per language (used in replies). */
   displayName: z.strictObject({ ky: nonEmpty, ru: nonEmpty, en: nonEmpty }),
   jurisdiction: nonEmpty,
@@ -68,7 +70,10 @@ export const operatorSchema = z.strictObject({
   /** RFC 3834: an auto-responder must not flood one address; 10 a day per the issue. */
   maxRepliesPerAddressPerDay: z._default(z.int().check(z.minimum(1), z.maximum(100)), 10),
   /** Mail larger than this is recorded and forwarded to humans, not parsed (postal-mime bounds depth, not breadth). */
-  maxMessageBytes: z._default(z.int().check(z.minimum(64 * 1024), z.maximum(40 * 1024 * 1024)), 10 * 1024 * 1024),
+  maxMessageBytes: z._default(
+    z.int().check(z.minimum(64 * 1024), z.maximum(40 * 1024 * 1024)),
+    10 * 1024 * 1024,
+  ),
 });
 export type OperatorProfile = z.infer<typeof operatorSchema>;
 
@@ -90,7 +95,11 @@ export const operatorsFileSchema = z
           });
         }
         if (seenIds.has(operator.id)) {
-          ctx.addIssue({ code: 'custom', path: ['operators', index, 'id'], message: `duplicate operator id "${operator.id}"` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['operators', index, 'id'],
+            message: `duplicate operator id "${operator.id}"`,
+          });
         }
         seenIds.add(operator.id);
       });
@@ -99,7 +108,10 @@ export const operatorsFileSchema = z
 export type OperatorsFile = z.infer<typeof operatorsFileSchema>;
 
 /** An operator together with its jurisdiction: everything one deployment needs to decide. */
-export const deploymentProfileSchema = z.strictObject({ operator: operatorSchema, jurisdiction: jurisdictionSchema });
+export const deploymentProfileSchema = z.strictObject({
+  operator: operatorSchema,
+  jurisdiction: jurisdictionSchema,
+});
 export type DeploymentProfile = z.infer<typeof deploymentProfileSchema>;
 
 /** One line per bad field, e.g. `operators.0.dpoEmail: Invalid email address`. */
@@ -120,7 +132,8 @@ export function parseOperatorsFile(data: unknown, sourceName: string): Operators
 export function deploymentProfiles(file: OperatorsFile): DeploymentProfile[] {
   return file.operators.map((operator) => {
     const jurisdiction = file.jurisdictions.find((j) => j.id === operator.jurisdiction);
-    if (!jurisdiction) throw new Error(`operator ${operator.id}: unknown jurisdiction ${operator.jurisdiction}`);
+    if (!jurisdiction)
+      throw new Error(`operator ${operator.id}: unknown jurisdiction ${operator.jurisdiction}`);
     return { operator, jurisdiction };
   });
 }

@@ -4,8 +4,8 @@
  * local services, or (for error paths only) against doubles.
  */
 import type { InboundAction } from './inbound-mail';
-import type { RequestStatus, SubjectEffect } from './request-policies';
 import type { Language, RequestKind } from './request-kinds';
+import type { RequestStatus, SubjectEffect } from './request-policies';
 import type { TokenPurpose } from './verification-token';
 
 export type RawMail =
@@ -93,8 +93,17 @@ export interface RequestRegister {
    * Records a new request, its first audit event and its effect on the subject's record, all or
    * nothing. 'exists' when a redelivery already recorded it (idempotency on the SES message id).
    */
-  recordNew(request: RegisteredRequest, received: AuditEvent, effect: SubjectEffect | null): Promise<'recorded' | 'exists'>;
-  claimOutbound(requestId: string, now: Date, leaseMs: number, rateLimit: RateLimit | null): Promise<ClaimResult>;
+  recordNew(
+    request: RegisteredRequest,
+    received: AuditEvent,
+    effect: SubjectEffect | null,
+  ): Promise<'recorded' | 'exists'>;
+  claimOutbound(
+    requestId: string,
+    now: Date,
+    leaseMs: number,
+    rateLimit: RateLimit | null,
+  ): Promise<ClaimResult>;
   markSent(requestId: string, outboundMessageId: string, event: AuditEvent): Promise<void>;
   /** Gives the claim back after a failed send, so the retry sends. */
   releaseClaim(requestId: string, event: AuditEvent): Promise<void>;

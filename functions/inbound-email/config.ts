@@ -3,7 +3,11 @@
  * the cold start with an error naming it, instead of failing on the first message.
  */
 import * as z from 'zod/mini';
-import { type DeploymentProfile, deploymentProfileSchema, describeSchemaErrors } from '../domain/operator-profile';
+import {
+  type DeploymentProfile,
+  deploymentProfileSchema,
+  describeSchemaErrors,
+} from '../domain/operator-profile';
 import type { LogLevel } from '../shared/log';
 
 const optionalText = z.optional(z.string().check(z.minLength(1)));
@@ -67,7 +71,9 @@ export function loadInboundConfig(environment: NodeJS.ProcessEnv): InboundConfig
   }
   const profile = deploymentProfileSchema.safeParse(profileJson);
   if (!profile.success) {
-    throw new Error(`inbound-email configuration is invalid:\nMAKUL_PROFILE.${describeSchemaErrors(profile.error)}`);
+    throw new Error(
+      `inbound-email configuration is invalid:\nMAKUL_PROFILE.${describeSchemaErrors(profile.error)}`,
+    );
   }
   return {
     profile: profile.data,

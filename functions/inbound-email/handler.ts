@@ -7,11 +7,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { signedFetchClient } from '../adapters/aws-signed-fetch';
 import { DynamoDbRequestRegister } from '../adapters/dynamodb-request-register';
 import { SecretsManagerHmacKey, StaticHmacKey } from '../adapters/hmac-key-source';
 import { S3RawMailStore } from '../adapters/s3-raw-mail-store';
 import { SesMailSender } from '../adapters/ses-mail-sender';
-import { signedFetchClient } from '../adapters/aws-signed-fetch';
 import type { HmacKeySource } from '../domain/ports';
 import { createLogger, type Logger } from '../shared/log';
 import { type InboundConfig, loadInboundConfig } from './config';
@@ -22,7 +22,8 @@ export type InboundHandler = (event: SQSEvent, context: Context) => Promise<SQSB
 /** Builds the handler from an environment; `handler` below uses the process's own. */
 export function createInboundHandler(environment: NodeJS.ProcessEnv, log?: Logger): InboundHandler {
   const config = loadInboundConfig(environment);
-  const logger = log ?? createLogger(config.logLevel, { fn: 'inbound-email', operator: config.profile.operator.id });
+  const logger =
+    log ?? createLogger(config.logLevel, { fn: 'inbound-email', operator: config.profile.operator.id });
   const dynamodb = new DynamoDBClient({ region: config.region, endpoint: config.endpoints.dynamodb });
   const ses = new SESv2Client({ region: config.region, endpoint: config.endpoints.sesv2 });
   const register = new DynamoDbRequestRegister(dynamodb, {

@@ -5,7 +5,7 @@
  * nothing is lost: the raw mail stays in S3 and the record names it.
  */
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { describeError, type Logger } from '../shared/log';
+import { describeError } from '../shared/log';
 import type { InboundDependencies } from './process-inbound-message';
 import { processInboundNotification } from './process-inbound-message';
 import { InvalidEventError, notificationFromRecord } from './ses-notification';
@@ -42,10 +42,15 @@ export async function processBatch(
       });
     } catch (error) {
       const lastAttempt = receiveCount >= settings.maxReceiveCount;
-      log.error(lastAttempt ? 'message failed for the last time: it moves to the DLQ' : 'message failed: SQS will retry it', {
-        ...describeError(error),
-        lastAttempt,
-      });
+      log.error(
+        lastAttempt
+          ? 'message failed for the last time: it moves to the DLQ'
+          : 'message failed: SQS will retry it',
+        {
+          ...describeError(error),
+          lastAttempt,
+        },
+      );
       batchItemFailures.push({ itemIdentifier: record.messageId });
     }
   }

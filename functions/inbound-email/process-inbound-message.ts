@@ -7,8 +7,9 @@
  * after claiming, makul cannot know whether SES took the message and does not send again (at most one
  * reply): the request is marked "in doubt" in the register for ops to see.
  */
-import { decideInbound, type InboundDecision } from '../domain/decide-inbound';
+
 import { dueAt, localDate } from '../domain/deadlines';
+import { decideInbound, type InboundDecision } from '../domain/decide-inbound';
 import type { DeploymentProfile } from '../domain/operator-profile';
 import { autoReplyHeaders, buildForwardToHumans } from '../domain/outbound-message';
 import type {
@@ -157,7 +158,8 @@ function registerEntry(
 ): RegisteredRequest {
   const { jurisdiction } = deps.profile;
   const plan = decision.kind ? planRequest(decision.kind, decision.senderAuthenticated) : null;
-  const outbound: OutboundKind = decision.action === 'process' ? 'reply' : decision.action === 'review' ? 'forward' : 'none';
+  const outbound: OutboundKind =
+    decision.action === 'process' ? 'reply' : decision.action === 'review' ? 'forward' : 'none';
   let due: Date | null = null;
   if (decision.kind) due = dueAt(decision.kind, jurisdiction, receivedAt);
   else if (decision.action === 'review') due = earliestDayBasedDeadline(deps.profile, receivedAt);
@@ -193,8 +195,8 @@ function registerEntry(
  * day-based term of the jurisdiction to triage it, so no legal deadline is missed while it waits.
  */
 function earliestDayBasedDeadline(profile: DeploymentProfile, receivedAt: Date): Date {
-  const candidates = REQUEST_KINDS.filter((kind) => profile.jurisdiction.deadlines[kind].amount > 0).map((kind) =>
-    dueAt(kind, profile.jurisdiction, receivedAt).getTime(),
+  const candidates = REQUEST_KINDS.filter((kind) => profile.jurisdiction.deadlines[kind].amount > 0).map(
+    (kind) => dueAt(kind, profile.jurisdiction, receivedAt).getTime(),
   );
   return new Date(candidates.length > 0 ? Math.min(...candidates) : receivedAt.getTime());
 }
@@ -222,7 +224,9 @@ async function deliverOutbound(
     case 'finished':
       return 'already-done';
     case 'rate-limited':
-      log.warn('reply not sent: daily reply limit reached for this subject', { subjectKey: request.subjectKey });
+      log.warn('reply not sent: daily reply limit reached for this subject', {
+        subjectKey: request.subjectKey,
+      });
       return 'rate-limited';
     case 'busy':
       throw new OutboundBusyError('another attempt is sending this message now');
@@ -240,7 +244,9 @@ async function deliverOutbound(
 
   try {
     const sesMessageId =
-      request.outbound === 'reply' ? await sendReply(request, deps) : await sendForward(request, rawBytes, deps);
+      request.outbound === 'reply'
+        ? await sendReply(request, deps)
+        : await sendForward(request, rawBytes, deps);
     await deps.register.markSent(request.requestId, sesMessageId, {
       at: deps.now().toISOString(),
       event: request.outbound === 'reply' ? 'reply-sent' : 'forwarded-to-humans',
@@ -265,7 +271,11 @@ async function deliverOutbound(
 function supportAddressWrittenTo(notification: SesReceiptNotification, profile: DeploymentProfile): string {
   const support = profile.operator.supportAddresses;
   const recipients = notification.receipt.recipients.map(normaliseAddress);
-  return support.find((address) => recipients.includes(address)) ?? support[0] ?? profile.operator.humanSupportInbox;
+  return (
+    support.find((address) => recipients.includes(address)) ??
+    support[0] ??
+    profile.operator.humanSupportInbox
+  );
 }
 
 async function sendReply(request: RegisteredRequest, deps: InboundDependencies): Promise<string> {
@@ -318,7 +328,11 @@ async function sendForward(
   const { operator } = deps.profile;
   let original = rawBytes;
   if (!original && request.reason !== 'too-large') {
-    const raw = await deps.rawMailStore.get(request.rawMail.bucket, request.rawMail.key, operator.maxMessageBytes);
+    const raw = await deps.rawMailStore.get(
+      request.rawMail.bucket,
+      request.rawMail.key,
+      operator.maxMessageBytes,
+    );
     original = raw.tooLarge ? null : raw.bytes;
   }
   const from = request.operatorAddress;

@@ -5,8 +5,8 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { describeSchemaErrors } from '../domain/operator-profile';
 import type { SecurityVerdicts, VerdictStatus } from '../domain/inbound-mail';
+import { describeSchemaErrors } from '../domain/operator-profile';
 
 const verdictStatus = z.enum(['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED']);
 const verdict = z.object({ status: verdictStatus });
@@ -60,7 +60,9 @@ export function notificationFromRecord(record: SQSRecord): SesReceiptNotificatio
   const parsed = sesReceiptNotificationSchema.safeParse(body);
   if (!parsed.success) {
     // Paths and messages only: the values may hold addresses.
-    throw new InvalidEventError(`not an SES receipt notification: ${describeSchemaErrors(parsed.error).replace(/\n/g, '; ')}`);
+    throw new InvalidEventError(
+      `not an SES receipt notification: ${describeSchemaErrors(parsed.error).replace(/\n/g, '; ')}`,
+    );
   }
   return parsed.data;
 }

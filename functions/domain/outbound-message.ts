@@ -2,8 +2,8 @@
  * What makul puts on the wire when it sends mail: headers of automatic replies, a sanitiser for any
  * header value that came from inbound mail, and the raw MIME of a forward to the human support inbox.
  *
- * Everything here is pure (no clock or randomness beyond the Date and Message-ID of a new message),
- * and nothing here logs: values passing through are addresses and message content.
+ * No I/O and no logging: the values passing through are addresses and message content. The only
+ * clock and randomness are the Date, Message-ID and boundary of a forward.
  */
 import { randomBytes } from 'node:crypto';
 import { formatReplyDate } from './reply-templates';
@@ -371,9 +371,10 @@ function randomBoundary(): string {
  *   signature). Parsers rewrite line ends of 7bit/8bit parts (postal-mime turns CRLF into LF), relays
  *   without 8BITMIME downgrade 8-bit parts, and KOI8-R or bare-LF originals are common; base64 is the
  *   one transfer encoding that every hop and every parser leaves alone.
- * - Not `message/rfc822`: RFC 2046 §5.2.1 forbids base64 for it, and strict servers (Postfix with
- *   strict_mime_encoding_domain) reject such mail. `message/global` (RFC 6532) allows base64 but few
- *   clients open it. An `.eml` file opens as a message in Outlook, Thunderbird, Apple Mail and Gmail.
+ * - Not `message/rfc822`: RFC 2046 §5.2.1 allows only 7bit/8bit/binary for it, and strict servers
+ *   (Postfix with strict_mime_encoding_domain) can reject it in base64. `message/global` (RFC 6532)
+ *   allows base64 but few clients open it. An `.eml` file opens as a message in the usual desktop
+ *   clients (Outlook, Thunderbird, Apple Mail).
  */
 function originalPart(original: Uint8Array, fileName: string): string {
   return (
@@ -410,9 +411,9 @@ function forwardNote(
 }
 
 /**
- * A complete RFC 5322 message (CRLF line ends, 7-bit, lines within 998 octets) for SESv2 SendEmail Content.Raw: a note to
- * staff with the original attached when present. No personal data in the Subject: mail servers and
- * ticket systems log subjects widely.
+ * A complete RFC 5322 message (CRLF line ends, 7-bit, lines within 998 octets) for SESv2 SendEmail
+ * Content.Raw: a note to staff with the original attached when present. No personal data in the
+ * Subject: mail servers and ticket systems log subjects widely.
  *
  * Auto-Submitted: auto-generated, because this is a new message written by makul, not a reply to the
  * original's sender (RFC 3834 §5: "auto-replied" is only for responses) and not the original re-sent;

@@ -8,7 +8,7 @@ export interface MailHeader {
 }
 
 export interface ParsedMail {
-  /** Message-ID header with its angle brackets, or null when the message has none. */
+  /** Message-ID header with its angle brackets, or null when the message has none (or none well-formed). */
   readonly messageId: string | null;
   /** Decoded subject (encoded-words and charsets resolved), '' when missing. */
   readonly subject: string;
@@ -16,7 +16,7 @@ export interface ParsedMail {
   readonly text: string;
   /** Every header in message order. */
   readonly headers: readonly MailHeader[];
-  /** References header value (raw), or null. */
+  /** Message ids of the References header, space-separated, trimmed to the root and the newest; or null. */
   readonly references: string | null;
   /** Size of the raw message in bytes. */
   readonly sizeBytes: number;

@@ -9,15 +9,15 @@ import PostalMime, { decodeWords, type Email, type PostalMimeOptions } from 'pos
 import type { MailHeader, ParsedMail } from './inbound-mail';
 
 /**
- * postal-mime's limits bound depth, not breadth, so the caller caps the message size before parsing.
- * These limits are set for the mail people write, not to the library's generous defaults.
- */
-/**
  * Header bytes of all parts together. A real message with long DKIM/ARC chains and many attachments
  * stays under 100 KiB; 512 KiB is generous without letting headers become a payload.
  */
 const MAX_HEADERS_BYTES = 512 * 1024;
 
+/**
+ * postal-mime's limits bound depth, not breadth, so the caller caps the message size before parsing.
+ * These limits are set for the mail people write, not to the library's generous defaults.
+ */
 const PARSER_OPTIONS: PostalMimeOptions = {
   // Mail clients nest a handful of levels (mixed > alternative > related); 32 leaves room for odd
   // software and still stops a nesting bomb long before it costs anything.

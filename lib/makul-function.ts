@@ -1,0 +1,159 @@
+/**
+ * The one way makul deploys a Lambda function: Node 24 on arm64, an ESM bundle built by esbuild with the
+ * AWS SDK inside, its own log group (retention, email masking), its own role with no managed policies,
+ * and X-Ray tracing. The inbound function uses it now; the confirm, status and scheduled functions reuse it.
+ */
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/**
+ * esbuild settings shared by the deployed functions and by `bench/cold-import.ts`, so the benchmark
+ * measures the bundle that Lambda really loads.
+ */
+export const MAKUL_BUNDLE_SETTINGS = {
+  format: 'esm',
+  target: 'node24',
+  /** The SDK's ES-module builds tree-shake; its CommonJS `main` builds add ~150 KB to the bundle. */
+  mainFields: ['module', 'main'],
+  /**
+   * CommonJS dependencies inside an ESM bundle still call `require` for Node built-ins; ESM has no
+   * `require`, so the bundle creates one.
+   */
+  banner:
+    "import{createRequire as __makulCreateRequire}from'node:module';const require=__makulCreateRequire(import.meta.url);",
+} as const;
+
+export interface MakulFunctionProps {
+  /** TypeScript entry file of the handler, relative to the project root or absolute. */
+  readonly entry: string;
+  /**
+   * Exported handler name in the entry file.
+   * @default 'handler'
+   */
+  readonly handler?: string;
+  /** What the function does, shown in the Lambda console. */
+  readonly description: string;
+  /**
+   * Memory in MB. Lambda gives CPU in proportion, so this also sets parse and cold-start speed.
+   * @default 1024
+   */
+  readonly memorySize?: number;
+  /**
+   * @default Duration.seconds(30)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Concurrent executions reserved (and capped) for this function: protects the tables and SES sending
+   * quota from a flood, and keeps other functions in the account from starving this one.
+   * @default - no reservation (account pool)
+   */
+  readonly reservedConcurrentExecutions?: number;
+  /** Environment variables the handler validates at start. `NODE_OPTIONS` is added here. */
+  readonly environment: Readonly<Record<string, string>>;
+  /**
+   * How long the function's logs are kept. Logs carry request ids and keyed hashes only, never
+   * addresses, so they are operational data; three months covers an incident review.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Project root that holds package-lock.json and node_modules.
+   * @default process.cwd()
+   */
+  readonly projectRoot?: string;
+}
+
+export class MakulFunction extends Construct {
+  public readonly function: nodejs.NodejsFunction;
+  public readonly role: iam.Role;
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: MakulFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      // Logs outlive a failed or removed deployment so an incident can still be reviewed.
+      removalPolicy: RemovalPolicy.RETAIN,
+      // Defence in depth: handlers never log addresses, but a stack trace or SDK error might echo one.
+      dataProtectionPolicy: new logs.DataProtectionPolicy({
+        name: 'makul-mask-email-addresses',
+        description: 'Masks email addresses that reach the logs by mistake (personal data).',
+        identifiers: [logs.DataIdentifier.EMAILADDRESS],
+      }),
+    });
+
+    // An explicit role instead of the default one: the default attaches AWSLambdaBasicExecutionRole,
+    // which may write to every log group in the account.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.description}`,
+    });
+    const logWriting = new iam.Policy(this, 'LogWriting', {
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          // The log group's Arn attribute ends in ":*", which covers the streams of this group only;
+          // Lambda names the streams itself, so they cannot be listed.
+          resources: [this.logGroup.logGroupArn],
+        }),
+      ],
+    });
+    this.role.attachInlinePolicy(logWriting);
+
+    // X-Ray's write calls have no resource-level permissions; they get their own policy so that
+    // the one acknowledged wildcard cannot hide another one added to the role later.
+    const tracingWrites = new iam.Policy(this, 'TracingWrites', {
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+          resources: ['*'],
+        }),
+      ],
+    });
+    this.role.attachInlinePolicy(tracingWrites);
+    Validations.of(tracingWrites).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions.',
+    });
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: props.handler ?? 'handler',
+      description: props.description,
+      projectRoot: props.projectRoot,
+      depsLockFilePath: props.projectRoot ? `${props.projectRoot}/package-lock.json` : undefined,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 1024,
+      timeout: props.timeout ?? Duration.seconds(30),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      // SDK v3 keeps connections alive by itself; the variable only matters to SDK v2.
+      awsSdkConnectionReuse: false,
+      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        target: MAKUL_BUNDLE_SETTINGS.target,
+        mainFields: [...MAKUL_BUNDLE_SETTINGS.mainFields],
+        banner: MAKUL_BUNDLE_SETTINGS.banner,
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: nodejs.SourceMapMode.EXTERNAL,
+        // Bundled and minified SDK clients start faster than the runtime's copy and pin the version we test.
+        externalModules: [],
+        bundleAwsSDK: true,
+      },
+    });
+    // The inline policies must exist before the function can log or trace its first invocation.
+    this.function.node.addDependency(logWriting, tracingWrites);
+    (this.function.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: 'Active' };
+  }
+}

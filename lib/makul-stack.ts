@@ -1,0 +1,211 @@
+/**
+ * One operator's deployment of the inbound path: mail in (SES → S3 → SNS → SQS), the inbound function,
+ * the records, mail out (SES identities), alarms and a dashboard. The HTTP APIs and scheduled jobs get
+ * their infrastructure later, on the same constructs.
+ */
+import * as path from 'node:path';
+import { CfnOutput, Duration, Fn, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Construct } from 'constructs';
+import type { DeploymentProfile } from '../functions/domain/operator-profile';
+import { InboundAlarms } from './inbound-alarms';
+import { InboundDashboard } from './inbound-dashboard';
+import { InboundMailReceiving, MAX_RECEIVE_COUNT } from './inbound-mail-receiving';
+import { domainOf, MailSendingIdentity } from './mail-sending-identity';
+import { MakulFunction } from './makul-function';
+import { MakulTables } from './makul-tables';
+
+/** Project root: bin/, lib/ and functions/ sit directly under it. */
+const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
+
+/** Item actions the inbound function uses (functions/adapters/dynamodb-request-register.ts). */
+const INBOUND_TABLE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:Query',
+  // TransactWriteItems has no IAM action of its own: DynamoDB authorises each Put, Update and
+  // ConditionCheck inside the transaction against the actions above and this one.
+  'dynamodb:ConditionCheckItem',
+] as const;
+
+export interface MakulStackProps extends StackProps {
+  /** The operator and its jurisdiction; `operator.env` decides where the stack goes. */
+  readonly profile: DeploymentProfile;
+  /**
+   * Handler entry of the inbound function.
+   * @default functions/inbound-email/handler.ts under the project root
+   */
+  readonly inboundEntry?: string;
+  /**
+   * Reserved concurrency of the inbound function, also the event source's maximum concurrency. Five
+   * concurrent batches stay far below on-demand DynamoDB limits and a fresh SES sending quota (14/s).
+   * An account must keep 10 executions unreserved, so brand-new accounts (limit 10) need a quota increase.
+   * @default 5
+   */
+  readonly inboundConcurrency?: number;
+  /**
+   * Inbound function timeout: a batch of ten messages, each up to maxMessageBytes, with a few DynamoDB
+   * and SES calls each. The queue's visibility timeout is six times this.
+   * @default Duration.seconds(60)
+   */
+  readonly inboundTimeout?: Duration;
+  /**
+   * Protects the stack from `cdk destroy` by accident; the tables are retained either way.
+   * @default true
+   */
+  readonly terminationProtection?: boolean;
+}
+
+export class MakulStack extends Stack {
+  public readonly tables: MakulTables;
+  public readonly receiving: InboundMailReceiving;
+  public readonly sending: MailSendingIdentity;
+  public readonly inbound: MakulFunction;
+  public readonly alarms: InboundAlarms;
+
+  constructor(scope: Construct, id: string, props: MakulStackProps) {
+    const { operator, jurisdiction } = props.profile;
+    super(scope, id, {
+      ...props,
+      env: { account: operator.env.account, region: operator.env.region },
+      terminationProtection: props.terminationProtection ?? true,
+      description: `makul inbound path for ${operator.displayName.en} (${jurisdiction.id})`,
+    });
+    Tags.of(this).add('makul:operator', operator.id);
+
+    const inboundTimeout = props.inboundTimeout ?? Duration.seconds(60);
+    const inboundConcurrency = props.inboundConcurrency ?? 5;
+
+    this.tables = new MakulTables(this, 'Records');
+    this.sending = new MailSendingIdentity(this, 'Sending', {
+      operatorId: operator.id,
+      supportAddresses: operator.supportAddresses,
+    });
+    this.receiving = new InboundMailReceiving(this, 'Receiving', {
+      operatorId: operator.id,
+      supportAddresses: operator.supportAddresses,
+      rawMailRetentionDays: operator.rawMailRetentionDays,
+      consumerTimeout: inboundTimeout,
+    });
+
+    this.inbound = new MakulFunction(this, 'InboundEmail', {
+      entry: props.inboundEntry ?? path.join(PROJECT_ROOT, 'functions', 'inbound-email', 'handler.ts'),
+      projectRoot: PROJECT_ROOT,
+      description: `makul ${operator.id}: classifies and answers personal-data requests that arrive by email`,
+      timeout: inboundTimeout,
+      reservedConcurrentExecutions: inboundConcurrency,
+      environment: {
+        MAKUL_PROFILE: JSON.stringify(props.profile),
+        REQUESTS_TABLE_NAME: this.tables.requests.tableName,
+        SUBJECTS_TABLE_NAME: this.tables.subjects.tableName,
+        RAW_MAIL_BUCKET_NAME: this.receiving.rawMailBucket.bucketName,
+        HMAC_SECRET_ARN: this.tables.hmacSecret.secretArn,
+        SES_CONFIGURATION_SET: this.sending.configurationSetName,
+        LOG_LEVEL: 'INFO',
+        // The handler treats the attempt that reaches this count as the last one before the DLQ.
+        MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
+      },
+    });
+    const inboundFunction = this.inbound.function;
+    this.tables.grantItemActions(inboundFunction, INBOUND_TABLE_ACTIONS);
+    this.tables.grantReadHmacKey(inboundFunction);
+    this.receiving.grantReadRawMail(inboundFunction);
+    this.sending.grantSend(inboundFunction);
+    inboundFunction.addEventSource(
+      new SqsEventSource(this.receiving.queue, {
+        batchSize: 10,
+        // The handler reports the messages it could not handle; the rest of the batch is not retried.
+        reportBatchItemFailures: true,
+        // Equal to the reserved concurrency: the poller never asks for more than the function may run,
+        // so messages are not throttled back to the queue (which would count against maxReceiveCount).
+        maxConcurrency: inboundConcurrency,
+      }),
+    );
+    Validations.of(inboundFunction).acknowledge(
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'The function is only invoked by its SQS event source (synchronously); failed messages go to the queue’s own dead-letter queue after 5 receives. A function DLQ applies to asynchronous invocations only.',
+      },
+      {
+        id: 'Serverless-LambdaEventSourceMappingDestination',
+        reason:
+          'Lambda supports on-failure destinations for stream and Kafka sources, not SQS; the queue’s redrive policy (maxReceiveCount 5) sends failures to the dead-letter queue.',
+      },
+    );
+
+    this.alarms = new InboundAlarms(this, 'Alarms', {
+      operatorId: operator.id,
+      alarmEmail: operator.dpoEmail,
+      inboundFunction,
+      queue: this.receiving.queue,
+      deadLetterQueue: this.receiving.deadLetterQueue,
+      configurationSetName: this.sending.configurationSetName,
+    });
+    const dashboard = new InboundDashboard(this, 'Dashboard', {
+      operatorId: operator.id,
+      alarms: this.alarms.alarms,
+      inboundFunction,
+      queue: this.receiving.queue,
+      deadLetterQueue: this.receiving.deadLetterQueue,
+      bounceRate: this.alarms.bounceRate,
+      complaintRate: this.alarms.complaintRate,
+    });
+
+    this.addOutputs(props.profile, dashboard.dashboard.dashboardName);
+  }
+
+  /** What `cdk deploy` prints: the DNS records to publish and the names the runbook needs. */
+  private addOutputs(profile: DeploymentProfile, dashboardName: string): void {
+    const region = this.region;
+    const receivingDomains = [...new Set(profile.operator.supportAddresses.map(domainOf))];
+    receivingDomains.forEach((domain, index) => {
+      new CfnOutput(this, `DnsMx${index + 1}`, {
+        description: `MX record that delivers mail for ${domain} to SES receiving (or relay the support addresses there; see docs/deployment.md)`,
+        value: `${domain} MX 10 inbound-smtp.${region}.amazonaws.com`,
+      });
+    });
+    this.sending.domains.forEach((sendingDomain, domainIndex) => {
+      sendingDomain.identity.dkimRecords.forEach((record, recordIndex) => {
+        new CfnOutput(this, `DnsDkim${domainIndex + 1}Record${recordIndex + 1}`, {
+          description: `Easy DKIM CNAME ${recordIndex + 1} of 3 for ${sendingDomain.domain}`,
+          value: Fn.join(' ', [record.name, 'CNAME', record.value]),
+        });
+      });
+      new CfnOutput(this, `DnsMailFromMx${domainIndex + 1}`, {
+        description: `MX of the custom MAIL FROM domain of ${sendingDomain.domain}`,
+        value: `${sendingDomain.mailFromDomain} MX 10 feedback-smtp.${region}.amazonses.com`,
+      });
+      new CfnOutput(this, `DnsMailFromSpf${domainIndex + 1}`, {
+        description: `SPF of the custom MAIL FROM domain of ${sendingDomain.domain}`,
+        value: `${sendingDomain.mailFromDomain} TXT "v=spf1 include:amazonses.com ~all"`,
+      });
+    });
+    const outputs: ReadonlyArray<readonly [string, string, string]> = [
+      ['ReceiptRuleSet', this.receiving.ruleSetName, 'Active SES receipt rule set of this operator'],
+      ['RawMailBucket', this.receiving.rawMailBucket.bucketName, 'Raw inbound mail (expires by lifecycle)'],
+      ['InboundQueueUrl', this.receiving.queue.queueUrl, 'Queue the inbound function consumes'],
+      ['InboundQueueArn', this.receiving.queue.queueArn, 'Redrive destination (docs/runbook.md)'],
+      ['DeadLetterQueueUrl', this.receiving.deadLetterQueue.queueUrl, 'Failed inbound mail waits here'],
+      ['DeadLetterQueueArn', this.receiving.deadLetterQueue.queueArn, 'Redrive source (docs/runbook.md)'],
+      ['RequestsTable', this.tables.requests.tableName, 'Register, audit trail and tokens'],
+      ['SubjectsTable', this.tables.subjects.tableName, 'Opt-outs, consent and restriction per subject key'],
+      [
+        'HmacSecretArn',
+        this.tables.hmacSecret.secretArn,
+        'HMAC key of subject keys (rotation: docs/runbook.md)',
+      ],
+      ['InboundFunctionName', this.inbound.function.functionName, 'The inbound Lambda function'],
+      [
+        'AlarmTopicArn',
+        this.alarms.alarmTopic.topicArn,
+        'Alarms; the DPO must confirm the email subscription',
+      ],
+      ['DashboardName', dashboardName, 'CloudWatch dashboard of the inbound path'],
+    ];
+    for (const [id, value, description] of outputs) {
+      new CfnOutput(this, id, { value, description });
+    }
+  }
+}

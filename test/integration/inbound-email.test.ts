@@ -1,0 +1,324 @@
+/**
+ * The inbound function end to end on real local services: DynamoDB Local, the SES v2 emulator and
+ * the S3 emulator. What is recorded, what is sent and with which headers, redeliveries, partial batch
+ * failures, and outages of DynamoDB and SES in the middle of a batch.
+ */
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestIdFor } from '../../functions/domain/request-id';
+import { normaliseAddress } from '../../functions/domain/sender-address';
+import { subjectKey } from '../../functions/domain/subject-key';
+import { hashToken } from '../../functions/domain/verification-token';
+import {
+  BODY_MARKER,
+  HMAC_KEY,
+  HUMAN_INBOX,
+  InboundHarness,
+  PASSING_VERDICTS,
+  requestMail,
+} from '../support/inbound-harness';
+
+let harness: InboundHarness;
+
+beforeAll(async () => {
+  harness = await InboundHarness.start();
+});
+
+afterAll(async () => {
+  await harness?.stop();
+});
+
+const keyOf = (address: string) => subjectKey(normaliseAddress(address), HMAC_KEY);
+const lambdaContext = { awsRequestId: 'test-invocation' } as Context;
+
+describe('inbound-email on real local services', () => {
+  it('records an unsubscribe, opts the subject out at once and replies in the tag’s language with RFC 3834 headers', async () => {
+    const sender = 'aigul.unsubscribe@example.kg';
+    const delivery = await harness.deliver(
+      requestMail({
+        from: `Айгүл Осмонова <${sender}>`,
+        subject:
+          'Re: «Жаңы продукттар жана кызматтар жана атайын сунуштар жөнүндө билдирүүлөрдөн баш тартуу»',
+        messageId: '<original-1@mail.example.kg>',
+        extraHeaders: ['References: <newsletter-7@x2.kg>'],
+      }),
+    );
+
+    const response = await harness.handler()({ Records: [delivery.record] }, lambdaContext);
+
+    expect(response.batchItemFailures).toEqual([]);
+    const requestId = requestIdFor(delivery.sesMessageId);
+    const item = await harness.requestItem(requestId);
+    expect(item).toMatchObject({
+      kind: { S: 'unsubscribe' },
+      language: { S: 'ky' },
+      channel: { S: 'email' },
+      status: { S: 'completed' },
+      action: { S: 'process' },
+      outboundState: { S: 'sent' },
+      subjectKey: { S: keyOf(sender) },
+    });
+    expect(item?.receivedAt?.S).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(item?.dueAt?.S).toBe(item?.receivedAt?.S);
+
+    const profile = await harness.subjectProfile(keyOf(sender));
+    expect(profile?.marketingOptOut).toEqual({ BOOL: true });
+    expect(profile?.marketingOptOutAt?.S).toMatch(/^\d{4}-/);
+
+    const trail = await harness.runtime.register.auditTrail(requestId);
+    expect(trail.map((event) => event.event)).toEqual(['received', 'reply-sent']);
+
+    const [reply, ...more] = await harness.sentTo(sender);
+    expect(more).toHaveLength(0);
+    expect(reply?.from).toBe('support@x2.kg');
+    expect(reply?.subject).toContain(requestId);
+    expect(reply?.body.text).toMatch(/[өүң]/); // Kyrgyz text
+    expect(reply?.body.text).not.toContain(BODY_MARKER); // never a copy of the original
+    const headers = Object.fromEntries((reply?.headers ?? []).map((header) => [header.name, header.value]));
+    expect(headers['Auto-Submitted']).toBe('auto-replied');
+    expect(headers['In-Reply-To']).toBe('<original-1@mail.example.kg>');
+    expect(headers.References).toBe('<newsletter-7@x2.kg> <original-1@mail.example.kg>');
+  });
+
+  it('holds a withdrawal from an unauthenticated sender for a single-use link, storing only its hash', async () => {
+    const sender = 'ivan.withdraw@example.ru';
+    const delivery = await harness.deliver(
+      requestMail({ from: sender, subject: 'Отзыв согласия на обработку персональных данных' }),
+      { delivery: 'raw-message-delivery' },
+    );
+
+    expect((await harness.runBatch([delivery.record])).batchItemFailures).toEqual([]);
+
+    const requestId = requestIdFor(delivery.sesMessageId);
+    expect(await harness.requestItem(requestId)).toMatchObject({
+      kind: { S: 'withdraw-consent' },
+      language: { S: 'ru' },
+      status: { S: 'awaiting-verification' },
+    });
+    expect(await harness.subjectProfile(keyOf(sender))).toBeUndefined();
+
+    const [reply] = await harness.sentTo(sender);
+    const token = /#t=([A-Za-z0-9_-]{43})/.exec(reply?.body.text ?? '')?.[1];
+    expect(token).toBeDefined();
+    const stored = await harness.tokenItem(hashToken(token as string));
+    expect(stored).toMatchObject({ requestId: { S: requestId }, purpose: { S: 'verify' } });
+    expect(JSON.stringify(stored)).not.toContain(token as string);
+    expect(Number(stored?.expiresAt?.N)).toBeGreaterThan(Date.now() / 1000 + 71 * 3600);
+  });
+
+  it('applies an erasure from a DMARC-authenticated sender now and offers "this was not me"', async () => {
+    const sender = 'owner@example.org';
+    const delivery = await harness.deliver(requestMail({ from: sender, subject: 'delete my data' }), {
+      verdicts: { ...PASSING_VERDICTS, dkim: 'PASS', dmarc: 'PASS', dkimPassDomains: ['example.org'] },
+    });
+
+    expect((await harness.runBatch([delivery.record])).batchItemFailures).toEqual([]);
+
+    const requestId = requestIdFor(delivery.sesMessageId);
+    expect(await harness.requestItem(requestId)).toMatchObject({
+      kind: { S: 'erasure' },
+      status: { S: 'in-progress' },
+      senderAuthenticated: { BOOL: true },
+    });
+    const profile = await harness.subjectProfile(keyOf(sender));
+    expect(profile).toMatchObject({ erasureRequested: { BOOL: true }, marketingOptOut: { BOOL: true } });
+    const [reply] = await harness.sentTo(sender);
+    const token = /#t=([A-Za-z0-9_-]{43})/.exec(reply?.body.text ?? '')?.[1] as string;
+    expect(await harness.tokenItem(hashToken(token))).toMatchObject({ purpose: { S: 'dispute' } });
+  });
+
+  it('forwards mail without a tag, whole, to the human support inbox and records it for review', async () => {
+    const sender = 'question@example.kg';
+    const raw = requestMail({ from: sender, subject: 'When is the next draw?' });
+    const delivery = await harness.deliver(raw);
+
+    expect((await harness.runBatch([delivery.record])).batchItemFailures).toEqual([]);
+
+    const requestId = requestIdFor(delivery.sesMessageId);
+    expect(await harness.requestItem(requestId)).toMatchObject({
+      action: { S: 'review' },
+      reason: { S: 'no-tag' },
+      status: { S: 'needs-human' },
+      outbound: { S: 'forward' },
+      outboundState: { S: 'sent' },
+    });
+    expect(await harness.sentTo(sender)).toHaveLength(0);
+    const forwards = (await harness.sentTo(HUMAN_INBOX)).filter((mail) => mail.subject.includes(requestId));
+    expect(forwards).toHaveLength(1);
+    const original = await harness.s3.getObject(delivery.objectKey);
+    const attachment = forwards[0]?.attachments[0];
+    expect(attachment?.size).toBe(original?.byteLength);
+    expect(forwards[0]?.subject).not.toContain(sender);
+  });
+
+  it('drops an auto-reply with its reason recorded, sends nothing and keeps no address', async () => {
+    const delivery = await harness.deliver(
+      requestMail({
+        from: 'robot@example.kg',
+        subject: 'unsubscribe',
+        extraHeaders: ['Auto-Submitted: auto-replied'],
+      }),
+    );
+
+    expect((await harness.runBatch([delivery.record])).batchItemFailures).toEqual([]);
+
+    const item = await harness.requestItem(requestIdFor(delivery.sesMessageId));
+    expect(item).toMatchObject({
+      action: { S: 'drop' },
+      reason: { S: 'auto-submitted' },
+      status: { S: 'dropped' },
+    });
+    expect(item?.senderAddress).toEqual({ NULL: true });
+    expect(await harness.sentTo('robot@example.kg')).toHaveLength(0);
+  });
+
+  it('neither records nor replies twice when SQS delivers the same message again', async () => {
+    const sender = 'twice@example.kg';
+    const delivery = await harness.deliver(requestMail({ from: sender, subject: 'unsubscribe' }));
+
+    await harness.runBatch([delivery.record]);
+    await harness.runBatch([harness.redeliver(delivery.record, 2)]);
+    await harness.runBatch([delivery.record, harness.redeliver(delivery.record, 3)]);
+
+    expect(await harness.sentTo(sender)).toHaveLength(1);
+    const trail = await harness.runtime.register.auditTrail(requestIdFor(delivery.sesMessageId));
+    expect(trail.filter((event) => event.event === 'received')).toHaveLength(1);
+  });
+
+  it('reports only the failing record of a batch, and handles the others', async () => {
+    const good = await harness.deliver(requestMail({ from: 'batch-a@example.kg', subject: 'unsubscribe' }));
+    const alsoGood = await harness.deliver(requestMail({ from: 'batch-b@example.kg', subject: 'opt out' }));
+    const broken = { ...good.record, messageId: 'broken-record', body: '{"not":"a notification"}' };
+
+    const response = await harness.runBatch([good.record, broken, alsoGood.record]);
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'broken-record' }]);
+    expect(await harness.sentTo('batch-a@example.kg')).toHaveLength(1);
+    expect(await harness.sentTo('batch-b@example.kg')).toHaveLength(1);
+  });
+
+  it('answers at most 10 times a day to one address (RFC 3834), recording the rest', async () => {
+    const sender = 'prolific@example.kg';
+    const deliveries = [];
+    for (let index = 0; index < 11; index += 1) {
+      deliveries.push(await harness.deliver(requestMail({ from: sender, subject: 'unsubscribe' })));
+    }
+
+    const response = await harness.runBatch(deliveries.map((delivery) => delivery.record));
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await harness.sentTo(sender)).toHaveLength(10);
+    const last = deliveries.at(-1) as (typeof deliveries)[number];
+    const trail = await harness.runtime.register.auditTrail(requestIdFor(last.sesMessageId));
+    expect(trail.map((event) => event.event)).toContain('reply-rate-limited');
+    expect(await harness.requestItem(requestIdFor(last.sesMessageId))).toMatchObject({
+      status: { S: 'completed' },
+    });
+  });
+
+  it('keeps a message whose raw mail is missing for the DLQ, with the reason logged', async () => {
+    const delivery = await harness.deliver(requestMail({ from: 'gone@example.kg', subject: 'unsubscribe' }));
+    const body = delivery.record.body.replace(delivery.objectKey, 'inbound/does-not-exist');
+
+    const response = await harness.runBatch([harness.redeliver({ ...delivery.record, body }, 5)]);
+
+    expect(response.batchItemFailures).toHaveLength(1);
+    const last = harness.logLines.at(-1) ?? '';
+    expect(JSON.parse(last)).toMatchObject({
+      level: 'ERROR',
+      message: 'message failed for the last time: it moves to the DLQ',
+      errorName: 'RawMailNotFoundError',
+      lastAttempt: true,
+    });
+  });
+});
+
+describe('inbound-email when a service fails mid-batch', () => {
+  it('loses nothing and answers nobody twice when DynamoDB Local stops in the middle of a batch', async () => {
+    const senders = ['outage-1@example.kg', 'outage-2@example.kg', 'outage-3@example.kg'];
+    const deliveries = await Promise.all(
+      senders.map((sender) => harness.deliver(requestMail({ from: sender, subject: 'unsubscribe' }))),
+    );
+    const realSender = harness.runtime.mailSender;
+    let sends = 0;
+    const stopDatabaseAfterFirstSend = {
+      sendRaw: realSender.sendRaw.bind(realSender),
+      async sendReply(reply: Parameters<typeof realSender.sendReply>[0]) {
+        const id = await realSender.sendReply(reply);
+        sends += 1;
+        if (sends === 1) await harness.dynamodb.stop();
+        return id;
+      },
+    };
+
+    const first = await harness.runBatch(
+      deliveries.map((delivery) => delivery.record),
+      { mailSender: stopDatabaseAfterFirstSend },
+    );
+    expect(first.batchItemFailures).toHaveLength(3);
+
+    await harness.dynamodb.start();
+    const failed = new Set(first.batchItemFailures.map((failure) => failure.itemIdentifier));
+    const retry = deliveries.filter((delivery) => failed.has(delivery.record.messageId));
+    const second = await harness.runBatch(retry.map((delivery) => harness.redeliver(delivery.record, 2)));
+    // The first message's send went out but was never marked sent: its claim is still fresh.
+    expect(second.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual([
+      deliveries[0]?.record.messageId,
+    ]);
+
+    harness.advanceClock(5 * 60 * 1000);
+    const third = await harness.runBatch([harness.redeliver(deliveries[0]?.record as never, 3)]);
+    harness.advanceClock(-5 * 60 * 1000);
+    expect(third.batchItemFailures).toEqual([]);
+
+    for (const sender of senders) expect(await harness.sentTo(sender)).toHaveLength(1);
+    const doubtful = await harness.requestItem(requestIdFor(deliveries[0]?.sesMessageId as string));
+    expect(doubtful?.outboundState).toEqual({ S: 'in-doubt' });
+    for (const delivery of deliveries.slice(1)) {
+      expect((await harness.requestItem(requestIdFor(delivery.sesMessageId)))?.outboundState).toEqual({
+        S: 'sent',
+      });
+    }
+  });
+
+  it('retries every message when the SES emulator is down, and replies once each when it is back', async () => {
+    const senders = ['ses-down-1@example.kg', 'ses-down-2@example.kg'];
+    const deliveries = await Promise.all(
+      senders.map((sender) =>
+        harness.deliver(requestMail({ from: sender, subject: 'update personal data' })),
+      ),
+    );
+    await harness.ses.stop();
+
+    const first = await harness.runBatch(deliveries.map((delivery) => delivery.record));
+
+    expect(first.batchItemFailures).toHaveLength(2);
+    for (const delivery of deliveries) {
+      const item = await harness.requestItem(requestIdFor(delivery.sesMessageId));
+      expect(item?.outboundState).toEqual({ S: 'pending' });
+      const trail = await harness.runtime.register.auditTrail(requestIdFor(delivery.sesMessageId));
+      expect(trail.map((event) => event.event)).toContain('reply-failed');
+    }
+
+    await harness.ses.start();
+    const second = await harness.runBatch(
+      deliveries.map((delivery) => harness.redeliver(delivery.record, 2)),
+    );
+    const third = await harness.runBatch(deliveries.map((delivery) => harness.redeliver(delivery.record, 3)));
+
+    expect(second.batchItemFailures).toEqual([]);
+    expect(third.batchItemFailures).toEqual([]);
+    for (const sender of senders) expect(await harness.sentTo(sender)).toHaveLength(1);
+  });
+});
+
+describe('inbound-email logs', () => {
+  it('contain no address, name, phone or body text from any message handled in these tests', () => {
+    expect(harness.logLines.length).toBeGreaterThan(20);
+    const logs = harness.logLines.join('\n');
+    expect(logs).not.toMatch(/[^\s"<>]+@[^\s"<>]+\.[a-z]{2,}/i);
+    for (const personal of ['Айгүл', 'Осмонова', '+996', '555 123', BODY_MARKER, 'aigul', 'ivan']) {
+      expect(logs).not.toContain(personal);
+    }
+  });
+});

@@ -1,0 +1,259 @@
+/**
+ * Runs the real inbound function against the real local services: DynamoDB Local, the SES v2
+ * emulator and the S3 emulator, all on 127.0.0.1. Tests deliver raw mail the way production does
+ * (raw MIME in S3, SES notification through SNS and SQS) and read back what was recorded and sent.
+ */
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { processBatch } from '../../functions/inbound-email/process-batch';
+import type { InboundDependencies } from '../../functions/inbound-email/process-inbound-message';
+import {
+  createInboundHandler,
+  createInboundRuntime,
+  type InboundHandler,
+  type InboundRuntime,
+} from '../../functions/inbound-email/runtime';
+import { createLogger } from '../../functions/shared/log';
+import {
+  createMakulTables,
+  type DynamoDbLocalHandle,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  type S3EmulatorHandle,
+  type SesEmulatorHandle,
+  startDynamoDbLocal,
+  startS3Emulator,
+  startSesEmulator,
+} from '../../local/services';
+import {
+  buildSesReceiptNotification,
+  buildSqsRecord,
+  localArns,
+  newSesMessageId,
+  redeliveredRecord,
+  type SesVerdicts,
+  sqsBodyForNotification,
+  withSesTraceHeaders,
+} from '../../local/ses-events';
+import { sampleProfile } from './sample-profile';
+
+export const SUPPORT_ADDRESS = 'support@x2.kg';
+export const HUMAN_INBOX = 'team@x2.kg';
+export const HMAC_KEY = 'integration-test-hmac-key-0123456789abcdef0123456789';
+const TABLES = { requestsTableName: 'makul-requests', subjectsTableName: 'makul-subjects' };
+const BUCKET = 'makul-raw-mail';
+const ARNS = localArns(LOCAL_REGION);
+
+export const PASSING_VERDICTS: SesVerdicts = {
+  spam: 'PASS',
+  virus: 'PASS',
+  spf: 'PASS',
+  dkim: 'GRAY',
+  dmarc: 'GRAY',
+  dkimPassDomains: [],
+};
+
+export interface Delivery {
+  readonly record: SQSRecord;
+  readonly sesMessageId: string;
+  readonly objectKey: string;
+}
+
+export class InboundHarness {
+  private clockOffsetMs = 0;
+
+  private constructor(
+    /** Every log line the function wrote, for the "no personal data in logs" checks. */
+    readonly logLines: readonly string[],
+    readonly dynamodb: DynamoDbLocalHandle,
+    readonly ses: SesEmulatorHandle,
+    readonly s3: S3EmulatorHandle,
+    readonly runtime: InboundRuntime,
+    readonly client: DynamoDBClient,
+    private readonly environment: NodeJS.ProcessEnv,
+  ) {}
+
+  static async start(): Promise<InboundHarness> {
+    const quiet = () => undefined;
+    const [dynamodb, ses, s3] = await Promise.all([
+      startDynamoDbLocal({ report: quiet }),
+      startSesEmulator({ report: quiet }),
+      startS3Emulator({ bucketName: BUCKET, report: quiet }),
+    ]);
+    await createMakulTables(dynamodb.endpoint, TABLES);
+    const logLines: string[] = [];
+    const environment = {
+      MAKUL_PROFILE: JSON.stringify(sampleProfile()),
+      REQUESTS_TABLE_NAME: TABLES.requestsTableName,
+      SUBJECTS_TABLE_NAME: TABLES.subjectsTableName,
+      RAW_MAIL_BUCKET_NAME: BUCKET,
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      HMAC_KEY,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_SESV2: ses.endpoint,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+    };
+    const runtime = createInboundRuntime(environment, capturingLogger(logLines));
+    const client = new DynamoDBClient({
+      region: LOCAL_REGION,
+      endpoint: dynamodb.endpoint,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    return new InboundHarness(logLines, dynamodb, ses, s3, runtime, client, environment);
+  }
+
+  async stop(): Promise<void> {
+    this.client.destroy();
+    await Promise.allSettled([this.dynamodb.dispose(), this.ses.dispose(), this.s3.dispose()]);
+  }
+
+  /** The deployed handler itself (middy, key loading, wiring), built from the same environment. */
+  handler(): InboundHandler {
+    return createInboundHandler(this.environment, capturingLogger(this.logLines as string[]));
+  }
+
+  /** Moves the function's clock forward (claims expire, days pass) without waiting. */
+  advanceClock(ms: number): void {
+    this.clockOffsetMs += ms;
+  }
+
+  dependencies(overrides: Partial<InboundDependencies> = {}): InboundDependencies {
+    return {
+      profile: this.runtime.config.profile,
+      register: this.runtime.register,
+      mailSender: this.runtime.mailSender,
+      rawMailStore: this.runtime.rawMailStore,
+      hmacKey: HMAC_KEY,
+      now: () => new Date(Date.now() + this.clockOffsetMs),
+      log: this.runtime.logger,
+      ...overrides,
+    };
+  }
+
+  /** Stores the raw message in S3 as the receipt rule would, and builds the SQS record SNS delivers. */
+  async deliver(
+    raw: string | Uint8Array,
+    options: {
+      mailFrom?: string;
+      verdicts?: SesVerdicts;
+      delivery?: 'sns-envelope' | 'raw-message-delivery';
+    } = {},
+  ): Promise<Delivery> {
+    const sesMessageId = newSesMessageId();
+    const objectKey = `inbound/${sesMessageId}`;
+    const envelope = { mailFrom: options.mailFrom ?? 'sender@example.kg', rcptTo: [SUPPORT_ADDRESS] };
+    const verdicts = options.verdicts ?? PASSING_VERDICTS;
+    const receivedAt = new Date();
+    const stored = withSesTraceHeaders(typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw, {
+      sesMessageId,
+      envelope,
+      verdicts,
+      receivedAt,
+      receivingHost: `inbound-smtp.${LOCAL_REGION}.amazonaws.com`,
+      clientHelo: 'mail.example.kg',
+      clientAddress: '192.0.2.10',
+    });
+    await this.s3.putObject(objectKey, stored);
+    const notification = buildSesReceiptNotification({
+      storedMessage: stored,
+      sesMessageId,
+      envelope,
+      verdicts,
+      receivedAt,
+      bucketName: BUCKET,
+      objectKeyPrefix: 'inbound/',
+      objectKey,
+      topicArn: ARNS.topicArn,
+    });
+    const body = sqsBodyForNotification(notification, {
+      delivery: options.delivery ?? 'sns-envelope',
+      topicArn: ARNS.topicArn,
+    });
+    return { record: buildSqsRecord({ body, queueArn: ARNS.queueArn }), sesMessageId, objectKey };
+  }
+
+  /** Runs one batch through the function, as the SQS event source would. */
+  async runBatch(
+    records: readonly SQSRecord[],
+    overrides: Partial<InboundDependencies> = {},
+  ): Promise<SQSBatchResponse> {
+    return processBatch(records, this.dependencies(overrides), {
+      maxReceiveCount: 5,
+      rawMailBucketName: BUCKET,
+    });
+  }
+
+  redeliver(record: SQSRecord, receiveCount: number): SQSRecord {
+    return redeliveredRecord(record, receiveCount);
+  }
+
+  async requestItem(requestId: string) {
+    const { Item } = await this.client.send(
+      new GetItemCommand({
+        TableName: TABLES.requestsTableName,
+        Key: { pk: { S: `REQ#${requestId}` }, sk: { S: 'META' } },
+        ConsistentRead: true,
+      }),
+    );
+    return Item;
+  }
+
+  async subjectProfile(subjectKey: string) {
+    const { Item } = await this.client.send(
+      new GetItemCommand({
+        TableName: TABLES.subjectsTableName,
+        Key: { pk: { S: `SUB#${subjectKey}` }, sk: { S: 'PROFILE' } },
+        ConsistentRead: true,
+      }),
+    );
+    return Item;
+  }
+
+  async tokenItem(tokenHash: string) {
+    const { Item } = await this.client.send(
+      new GetItemCommand({
+        TableName: TABLES.requestsTableName,
+        Key: { pk: { S: `TOKEN#${tokenHash}` }, sk: { S: 'TOKEN' } },
+        ConsistentRead: true,
+      }),
+    );
+    return Item;
+  }
+
+  /** Mail the SES emulator accepted for one recipient. */
+  async sentTo(address: string) {
+    return (await this.ses.sentEmails()).filter((email) => email.destination.to.includes(address));
+  }
+}
+
+function capturingLogger(lines: string[]) {
+  return createLogger('DEBUG', { fn: 'inbound-email' }, (line) => lines.push(line));
+}
+
+/** A phrase only the test mails' bodies contain: it must never reappear in a reply or a log. */
+export const BODY_MARKER = 'Менин өтүнүчүм 7781';
+
+/** A small request mail, written the way a person's mail client would. */
+export function requestMail(options: {
+  from: string;
+  subject: string;
+  body?: string;
+  messageId?: string;
+  extraHeaders?: string[];
+}): string {
+  return [
+    `From: ${options.from}`,
+    `To: ${SUPPORT_ADDRESS}`,
+    `Subject: ${options.subject}`,
+    `Message-ID: ${options.messageId ?? `<${Math.random().toString(36).slice(2)}@mail.example.kg>`}`,
+    'Date: Sat, 21 Nov 2026 10:00:00 +0600',
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    ...(options.extraHeaders ?? []),
+    '',
+    options.body ?? `${BODY_MARKER}: Өтүнүчүмдү аткарып бериңиз. Айгүл Осмонова, +996 555 123 456`,
+    '',
+  ].join('\r\n');
+}

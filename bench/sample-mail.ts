@@ -51,7 +51,8 @@ export function typicalRequestMail(index = 0): Uint8Array {
 /** A request mail of about `totalBytes`, most of it one base64 attachment (a scanned passport, say). */
 export function largeRequestMail(totalBytes: number): Uint8Array {
   const boundary = 'large-boundary-7f3a';
-  const attachmentBytes = Math.floor((totalBytes - 2048) * 0.75);
+  // base64 in 76-character lines with CRLF: 57 bytes of content take 78 bytes of message.
+  const attachmentBytes = Math.floor(((totalBytes - 2048) * 57) / 78);
   const attachment = Buffer.alloc(attachmentBytes, 0x5a);
   const parts = [
     'From: Ivan Petrov <ivan.petrov@example.ru>',
@@ -75,4 +76,20 @@ export function largeRequestMail(totalBytes: number): Uint8Array {
     '',
   ];
   return Buffer.from(parts.join(CRLF), 'utf8');
+}
+
+/** A request of about `totalBytes` whose body is plain text in short lines: the slowest shape to parse. */
+export function largeTextMail(totalBytes: number): Uint8Array {
+  const line = 'Please see the history of my account below, line by line.';
+  const lines = Array.from({ length: Math.floor((totalBytes - 512) / (line.length + 2)) }, () => line);
+  const head = [
+    'From: Ivan Petrov <ivan.petrov@example.ru>',
+    'To: support.ezs@sitronics.com',
+    'Subject: withdraw consent',
+    'Message-ID: <large-text-1@mail.example.ru>',
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=UTF-8',
+    '',
+  ];
+  return Buffer.from([...head, ...lines, ''].join(CRLF), 'utf8');
 }

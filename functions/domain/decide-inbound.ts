@@ -44,6 +44,15 @@ export interface InboundDecision {
 
 const UNDECIDED = { kind: null, language: null, exactTag: false } as const;
 
+/**
+ * Only the start of a message is parsed: the headers, the subject and the first lines of the text
+ * are all that decide, and a person's request sits there, before any attachment. postal-mime works
+ * line by line (about 0.5 s per MB of short lines here) and decodes every attachment it meets, so a
+ * 10 MB message parsed whole would cost seconds and several times its size in memory. A message whose
+ * only tag lies beyond the window goes to review, where a human reads it: slower, never lost.
+ */
+export const PARSE_WINDOW_BYTES = 512 * 1024;
+
 export async function decideInbound(raw: Uint8Array, context: InboundContext): Promise<InboundDecision> {
   if (raw.byteLength > context.maxMessageBytes) {
     return {
@@ -58,7 +67,8 @@ export async function decideInbound(raw: Uint8Array, context: InboundContext): P
 
   let mail: ParsedMail;
   try {
-    mail = await parseMail(raw);
+    const window = raw.byteLength > PARSE_WINDOW_BYTES ? raw.subarray(0, PARSE_WINDOW_BYTES) : raw;
+    mail = { ...(await parseMail(window)), sizeBytes: raw.byteLength };
   } catch {
     return {
       action: 'review',

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decideInbound } from '../../functions/domain/decide-inbound';
+import { decideInbound, PARSE_WINDOW_BYTES } from '../../functions/domain/decide-inbound';
 import { UNKNOWN_VERDICTS } from '../../functions/domain/inbound-mail';
 
 const SUPPORT = 'support@x2.kg';
@@ -116,6 +116,14 @@ describe('decideInbound', () => {
       context,
     );
     expect(decision.senderAuthenticated).toBe(false);
+  });
+
+  it('decides a large message from its start: a subject tag counts however long the body', async () => {
+    const big = mail({ From: 'a@example.kg', Subject: 'unsubscribe' }, 'line of text\r\n'.repeat(100_000));
+    const decision = await decideInbound(big, { ...context, maxMessageBytes: 2 * 1024 * 1024 });
+    expect(big.byteLength).toBeGreaterThan(PARSE_WINDOW_BYTES);
+    expect(decision).toMatchObject({ action: 'process', kind: 'unsubscribe' });
+    expect(decision.mail?.sizeBytes).toBe(big.byteLength);
   });
 
   it('sends mail over the size cap to review without parsing it', async () => {

@@ -623,6 +623,7 @@ function bestTagAt(
   }
   // Nothing can cover more than the whole text, and on a tie the exact match wins: no tolerant pass needed.
   if (best !== null && best.end === sequence.words.length) return best;
+  const bestExact = best;
   for (let patternNumber = 0; patternNumber < patterns.length; patternNumber++) {
     const tag = patterns[patternNumber];
     if (tag === undefined || !index.isTolerantCandidate(patternNumber, generation)) continue;
@@ -630,7 +631,17 @@ function bestTagAt(
     const end = matchEnd(tag, sequence, 0, position, true, tag.typoBudget);
     if (end !== NO_MATCH && (best === null || end > best.end)) best = { tag, end, exact: false };
   }
+  // A tolerant match that only lengthens an exact one of the same request («прекращении распространения
+  // персональных данных»: a short form exactly, the published tag with an inflection) is not "only by
+  // tolerance": the request is read exactly.
+  if (best !== null && !best.exact && bestExact !== null && sameRequest(best.tag, bestExact.tag)) {
+    return { ...best, exact: true };
+  }
   return best;
+}
+
+function sameRequest(first: CompiledTag, second: CompiledTag): boolean {
+  return first.kind === second.kind && first.language === second.language;
 }
 
 /** Position after the longest greeting/request word at `position`, or NO_MATCH. */

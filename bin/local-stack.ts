@@ -1,0 +1,329 @@
+/**
+ * `npm start`: the whole inbound path on this machine, with real parts where it matters.
+ *
+ *   curl smtp:// ─▶ SMTP listener ─▶ S3 emulator (raw mail) ─▶ SQS-shaped event ─▶ real inbound handler
+ *                                                                   ├─▶ DynamoDB Local (register)
+ *                                                                   └─▶ SES v2 emulator (replies, web page)
+ *
+ * Everything listens on 127.0.0.1. Data lives in .local-stack/ (git-ignored): the databases, the raw
+ * mail, the dead-letter folder, sample messages and the local HMAC key. Ctrl-C stops it all.
+ * What it prints names requests by id and decision, never by address.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import {
+  type DeploymentProfile,
+  deploymentProfiles,
+  parseOperatorsFile,
+} from '../functions/domain/operator-profile';
+import { createInboundHandler } from '../functions/inbound-email/runtime';
+import type { LogFields, Logger } from '../functions/shared/log';
+import { SAMPLE_SENDER, sampleMails } from '../local/sample-mail';
+import {
+  createMakulTables,
+  LOCAL_CREDENTIALS,
+  type LocalServiceHandle,
+  startDynamoDbLocal,
+  startS3Emulator,
+  startSesEmulator,
+} from '../local/services';
+import { startSmtpInbound } from '../local/smtp-inbound';
+
+const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const OPERATORS_FILE = join(REPOSITORY_ROOT, 'config/operators.json');
+/** The production queue's redrive policy, mirrored by the listener and told to the handler. */
+const MAX_RECEIVE_COUNT = 5;
+
+const USAGE = `npm start -- [options]
+
+  --operator ID     operator from config/operators.json (default: the first one)
+  --smtp-port N     port of the SMTP listener (default 2525)
+  --ses-port N      port of the SES emulator and its web page (default 8005)
+  --data-dir DIR    local data folder (default .local-stack)
+  --fresh           delete the local data first (databases, raw mail, dead letters, HMAC key)
+  --verbose         also print the handler's own JSON log lines
+  --help            this text
+`;
+
+interface StackOptions {
+  readonly operatorId: string | undefined;
+  readonly smtpPort: number;
+  readonly sesPort: number;
+  readonly dataDirectory: string;
+  readonly fresh: boolean;
+  readonly verbose: boolean;
+}
+
+function portNumber(text: string, option: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`${option} must be a port number, got "${text}"`);
+  return port;
+}
+
+function readOptions(argv: readonly string[]): StackOptions | 'help' {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      operator: { type: 'string' },
+      'smtp-port': { type: 'string', default: '2525' },
+      'ses-port': { type: 'string', default: '8005' },
+      'data-dir': { type: 'string', default: '.local-stack' },
+      fresh: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  return {
+    operatorId: values.operator,
+    smtpPort: portNumber(values['smtp-port'], '--smtp-port'),
+    sesPort: portNumber(values['ses-port'], '--ses-port'),
+    dataDirectory: resolve(REPOSITORY_ROOT, values['data-dir']),
+    fresh: values.fresh,
+    verbose: values.verbose,
+  };
+}
+
+async function loadProfile(operatorId: string | undefined): Promise<DeploymentProfile> {
+  if (!existsSync(OPERATORS_FILE))
+    throw new Error(`${OPERATORS_FILE} not found: the local stack runs one of its operators`);
+  const file = parseOperatorsFile(
+    JSON.parse(await readFile(OPERATORS_FILE, 'utf8')),
+    'config/operators.json',
+  );
+  const profiles = deploymentProfiles(file);
+  const chosen = operatorId === undefined ? profiles[0] : profiles.find((p) => p.operator.id === operatorId);
+  if (chosen === undefined) {
+    const known = profiles.map((p) => p.operator.id).join(', ');
+    throw new Error(`no operator "${operatorId}" in config/operators.json; known: ${known}`);
+  }
+  return chosen;
+}
+
+/**
+ * One HMAC key per local data folder, kept with the data: subjects' keys in DynamoDB Local stay valid
+ * across restarts, and --fresh forgets both together. Never used outside this machine.
+ */
+async function localHmacKey(dataDirectory: string): Promise<string> {
+  const path = join(dataDirectory, 'hmac-key');
+  if (existsSync(path)) return (await readFile(path, 'utf8')).trim();
+  const key = randomBytes(32).toString('hex');
+  await writeFile(path, `${key}\n`, { mode: 0o600 });
+  await chmod(path, 0o600);
+  return key;
+}
+
+function lambdaContext(region: string): Context {
+  const functionName = 'makul-inbound-email-local';
+  // The production function's timeout; the handler may use it to stop before Lambda would kill it.
+  const deadline = Date.now() + 60_000;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${region}:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/**
+ * The handler's logger, turned into lines a person follows. Its fields are ids, reasons and keyed
+ * hashes by design (functions/shared/log.ts), so they may be printed; 'message handled' is kept per
+ * SQS message id to print one summary line per mail.
+ */
+function localHandlerLogger(verbose: boolean, handled: Map<string, LogFields>, base: LogFields = {}): Logger {
+  const emit = (level: string, message: string, fields: LogFields = {}): void => {
+    const all = { ...base, ...fields };
+    if (message === 'message handled' && typeof all.sqsMessageId === 'string')
+      handled.set(all.sqsMessageId, all);
+    if (verbose) process.stdout.write(`    ${JSON.stringify({ level, message, ...all })}\n`);
+    else if (level === 'WARN' || level === 'ERROR') {
+      const { awsRequestId: _request, fn: _fn, operator: _operator, ...rest } = all;
+      process.stdout.write(`    handler ${level.toLowerCase()}: ${message} ${JSON.stringify(rest)}\n`);
+    }
+  };
+  return {
+    debug: (message, fields) => emit('DEBUG', message, fields),
+    info: (message, fields) => emit('INFO', message, fields),
+    warn: (message, fields) => emit('WARN', message, fields),
+    error: (message, fields) => emit('ERROR', message, fields),
+    child: (fields) => localHandlerLogger(verbose, handled, { ...base, ...fields }),
+  };
+}
+
+function decisionLine(fields: LogFields | undefined): string {
+  if (fields === undefined) return 'no decision logged';
+  const kind = fields.kind ?? 'no request kind';
+  return `request ${fields.requestId} → ${kind} → ${fields.action} (${fields.reason}) → ${fields.outbound}: ${fields.outboundResult}`;
+}
+
+async function main(): Promise<void> {
+  const options = readOptions(process.argv.slice(2));
+  if (options === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const startedAt = Date.now();
+  const profile = await loadProfile(options.operatorId);
+  const { operator } = profile;
+  const region = operator.env.region;
+  const data = options.dataDirectory;
+  if (options.fresh) await rm(data, { recursive: true, force: true });
+  await mkdir(data, { recursive: true });
+  const hmacKey = await localHmacKey(data);
+  const report = (line: string): void => {
+    process.stdout.write(`  ${line}\n`);
+  };
+
+  process.stdout.write(
+    `makul local stack: operator ${operator.id} (${profile.jurisdiction.id}), data in ${data}\n`,
+  );
+  const running: LocalServiceHandle[] = [];
+  const tables = {
+    requestsTableName: `makul-${operator.id}-requests`,
+    subjectsTableName: `makul-${operator.id}-subjects`,
+  };
+  const bucketName = `makul-${operator.id}-raw-mail-local`;
+
+  // DynamoDB Local's JVM is the slow part: start the three services side by side.
+  const track = <T extends LocalServiceHandle>(service: T): T => {
+    running.push(service);
+    return service;
+  };
+  const [dynamo, ses, s3] = await Promise.all([
+    startDynamoDbLocal({ dataDirectory: join(data, 'dynamodb'), report }).then(track),
+    startSesEmulator({ port: options.sesPort, report }).then(track),
+    startS3Emulator({ bucketName, dataDirectory: join(data, 's3'), report }).then(track),
+  ]).catch(async (error: unknown) => {
+    await Promise.all(running.map((service) => service.stop()));
+    throw error;
+  });
+  await createMakulTables(dynamo.endpoint, tables);
+
+  // The settings the handler reads (functions/inbound-email/config.ts), pointed at the local services.
+  // Given to the handler as its environment rather than written into this process's: real AWS
+  // settings from the shell (a profile, a session token, HMAC_SECRET_ARN) cannot leak in.
+  const environment: NodeJS.ProcessEnv = {
+    MAKUL_PROFILE: JSON.stringify(profile),
+    REQUESTS_TABLE_NAME: tables.requestsTableName,
+    SUBJECTS_TABLE_NAME: tables.subjectsTableName,
+    RAW_MAIL_BUCKET_NAME: bucketName,
+    HMAC_KEY: hmacKey,
+    SES_CONFIGURATION_SET: '',
+    MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_SESV2: ses.endpoint,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+  };
+  // The same wiring as functions/inbound-email/handler.ts (which builds it from process.env), with a
+  // logger that prints for a person.
+  const handled = new Map<string, LogFields>();
+  const inboundHandler = createInboundHandler(environment, localHandlerLogger(options.verbose, handled));
+
+  const deliver = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const sentBefore = (await ses.sentEmails()).length;
+    const response = await inboundHandler(event, lambdaContext(region));
+    const sentAfter = (await ses.sentEmails()).length;
+    for (const record of event.Records) {
+      const failed = response.batchItemFailures.some((item) => item.itemIdentifier === record.messageId);
+      const attempt = `receive ${record.attributes.ApproximateReceiveCount}`;
+      report(
+        failed
+          ? `  handler: failed (${attempt}); see the handler lines above`
+          : `  handler: ${decisionLine(handled.get(record.messageId))}; SES emulator: +${sentAfter - sentBefore} message(s) (${attempt})`,
+      );
+      handled.delete(record.messageId);
+    }
+    return response;
+  };
+
+  const smtp = await startSmtpInbound({
+    supportAddresses: operator.supportAddresses,
+    rawMailStore: s3,
+    deliver,
+    deadLetterDirectory: join(data, 'dead-letters'),
+    port: options.smtpPort,
+    region,
+    maxReceiveCount: MAX_RECEIVE_COUNT,
+    report,
+  });
+
+  const samplesDirectory = join(data, 'samples');
+  await mkdir(samplesDirectory, { recursive: true });
+  const supportAddress = operator.supportAddresses[0] ?? '';
+  const samples = sampleMails(supportAddress);
+  for (const sample of samples) await writeFile(join(samplesDirectory, sample.fileName), sample.bytes);
+  // Paths as a person would type them from here: relative inside the current folder, else absolute.
+  const shown = (path: string): string => {
+    const fromHere = relative(process.cwd(), path);
+    return fromHere.startsWith('..') ? path : fromHere;
+  };
+
+  process.stdout.write(
+    [
+      '',
+      `Ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s:`,
+      `  SMTP (inbound mail)  ${smtp.host}:${smtp.port}  accepts mail for ${operator.supportAddresses.join(', ')}`,
+      `  SES v2 emulator      ${ses.webPageUrl}  ← replies and forwards appear on this page (JSON: ${ses.endpoint}/store)`,
+      `  DynamoDB Local       ${dynamo.endpoint}  tables ${tables.requestsTableName}, ${tables.subjectsTableName}`,
+      `  S3 emulator          ${s3.endpoint}  bucket ${bucketName}`,
+      '',
+      'Send a sample request (curl speaks SMTP):',
+      ...samples.map(
+        (sample) =>
+          `  curl -sS smtp://${smtp.host}:${smtp.port} --mail-from ${SAMPLE_SENDER} --mail-rcpt ${supportAddress} -T ${shown(join(samplesDirectory, sample.fileName))}`,
+      ),
+      '',
+      'Local mail is not scanned or authenticated: its verdicts are all GRAY, so kinds that need proof of',
+      'sender ask for a confirmed link instead of acting. Each message prints one line: received → decision → reply.',
+      `Messages that fail ${MAX_RECEIVE_COUNT} times go to ${shown(join(data, 'dead-letters'))}. Ctrl-C stops everything.`,
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const shutDown = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      // A second Ctrl-C: leave now (DynamoDB Local is killed by the exit hook in local/services.ts).
+      process.exit(130);
+    }
+    stopping = true;
+    process.stdout.write(
+      `\n${signal}: stopping (messages in progress finish first; Ctrl-C again to quit at once)\n`,
+    );
+    void smtp
+      .stop()
+      .then(() => Promise.all([dynamo.stop(), ses.dispose(), s3.stop()]))
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`could not stop cleanly: ${String(error)}\n`);
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGINT', shutDown);
+  process.on('SIGTERM', shutDown);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`makul local stack: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -8,8 +8,10 @@
  *    punctuation/quotes/whitespace turned into one space.
  * 2. A tag must open the normalised subject, possibly after greetings and request words ("Hello,",
  *    «Прошу», "I would like to"); any words may follow it. A tag buried in the middle of an unrelated
- *    subject does not count — except a published (canonical) tag of three words or more, which is too
- *    specific to appear by accident and matches anywhere (e.g. "Sitronics / Отказ от уведомлений …").
+ *    subject does not count — except a long published (canonical) tag, three words and 24 characters or
+ *    more, which is too specific to appear by accident: written exactly, it matches anywhere (e.g.
+ *    "Sitronics / Отзыв согласия на обработку персональных данных"). Short ones such as "delete my data"
+ *    do not ("Why did you delete my data?" is a complaint, not the request).
  * 3. At one place, the tag covering the most words wins (so «Отзыв согласия на рассылку» is unsubscribe,
  *    not withdraw-consent); on a tie an exact match beats a tolerant one, then the earlier table entry
  *    wins. When the subject names two requests ("withdraw consent and delete my data") the one that opens
@@ -17,6 +19,8 @@
  * 4. Tolerance (result `exact: false`): Latin look-alike letters in a mostly Cyrillic word (and Cyrillic
  *    ones in a mostly Latin word), н/о/у typed for Kyrgyz ң/ө/ү, and a small typo — none on words shorter
  *    than 5 letters, at most 1 in a tag of 8–15 letters, 2 in a longer one, none in a shorter one.
+ *    A match stays exact when a tag of the same request matches exactly at the same place and the
+ *    tolerance only concerns words after it.
  * 5. If the subject yields nothing (empty, or no tag), the first non-empty line of the body that is not
  *    quoted (`>`) is tried the same way; no later line ever counts.
  */
@@ -65,9 +69,13 @@ const USUAL_SUBJECT_TEXT =
   /^[\t\n\r\u0020-\u007f\u00a0\u00ab\u00bb\u0400-\u04ff\u2010-\u2015\u2018-\u201f\u2026\u202f\u2039\u203a]*$/;
 const USUAL_NON_WORD_RUNS = /[^a-z0-9\u0400-\u0481\u048a-\u04ff]+/g;
 const REPLY_PREFIXES = new RegExp(
-  `^(?:\\s*(?:(?:${REPLY_PREFIX_WORDS.join('|')})\\s*(?:\\[\\d{1,4}\\]|\\(\\d{1,4}\\)|\\^\\d{1,4})?\\s*:|\\[[^\\]]{0,64}\\]))+`,
+  `^(?:\\s*(?:(?:${REPLY_PREFIX_WORDS.map(escapeForRegExp).join('|')})\\s*(?:\\[\\d{1,4}\\]|\\(\\d{1,4}\\)|\\^\\d{1,4})?\\s*:|\\[[^\\]]{0,64}\\]))+`,
   'u',
 );
+
+function escapeForRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 function normaliseOnce(input: string): string {
   let text = input.length > MAX_INPUT_CHARS ? input.slice(0, MAX_INPUT_CHARS) : input;
@@ -316,7 +324,7 @@ interface CompiledAlternative {
   /** The same with Kyrgyz letters replaced by their keyboard fallbacks. */
   readonly kyrgyzFallbackText: string;
   readonly isStem: boolean;
-  /** Typos allowed in this word: none under 5 letters (short words would collide), 1, or 2 from 10. */
+  /** Typos allowed in this word: none under 5 letters (short words would collide), 1, or 2 from 10 (stems: 8, 13). */
   readonly maxEdits: number;
 }
 
@@ -336,15 +344,22 @@ interface CompiledPattern {
 
 interface CompiledTag extends CompiledPattern {
   readonly kind: RequestKind;
-  /** Published tag of three words or more: also found in the middle of a subject. */
+  /** Long published tag: also found, written exactly, in the middle of a subject (rule 2). */
   readonly matchesAnywhere: boolean;
 }
 
+/** Rule 2: a published tag this long does not occur by accident in an unrelated subject. */
+const ANYWHERE_MIN_WORDS = 3;
+const ANYWHERE_MIN_CHARS = 24;
+
 const PATTERN_WORD = /^[\p{L}\p{N}]+$/u;
 
-function typosAllowedInWord(length: number): number {
-  if (length < 5) return 0;
-  return length < 10 ? 1 : 2;
+function typosAllowedInWord(length: number, isStem: boolean): number {
+  // A stem ends where inflections diverge, so a typo near its end turns it into another word
+  // («согласи*» vs «согласования»): stems need three more letters than whole words for the same tolerance.
+  const effectiveLength = isStem ? length - 3 : length;
+  if (effectiveLength < 5) return 0;
+  return effectiveLength < 10 ? 1 : 2;
 }
 
 function typosAllowedInTag(length: number): number {
@@ -361,7 +376,7 @@ function compileAlternative(source: string, pattern: string): CompiledAlternativ
     text,
     kyrgyzFallbackText: mapCharacters(text, KYRGYZ_FALLBACKS),
     isStem,
-    maxEdits: typosAllowedInWord(text.length),
+    maxEdits: typosAllowedInWord(text.length, isStem),
   };
 }
 
@@ -389,7 +404,7 @@ function compilePattern(pattern: string, language: Language): CompiledPattern {
   return { words, wholeText, language, typoBudget: typosAllowedInTag(shortestRequiredLength) };
 }
 
-/** Canonical tags are plain text: escape nothing, just normalise (they contain no pattern syntax). */
+/** Canonical tags are plain text; normalising removes any character the pattern syntax would read. */
 function compileCanonical(canonical: string, language: Language): CompiledPattern {
   return compilePattern(normaliseSubject(canonical), language);
 }
@@ -397,7 +412,13 @@ function compileCanonical(canonical: string, language: Language): CompiledPatter
 const COMPILED_TAGS: readonly CompiledTag[] = SUBJECT_TAGS.flatMap((entry) => {
   const canonical = compileCanonical(entry.canonical, entry.language);
   return [
-    { ...canonical, kind: entry.kind, matchesAnywhere: canonical.words.length >= 3 },
+    {
+      ...canonical,
+      kind: entry.kind,
+      matchesAnywhere:
+        canonical.words.length >= ANYWHERE_MIN_WORDS &&
+        normaliseSubject(entry.canonical).length >= ANYWHERE_MIN_CHARS,
+    },
     ...entry.shortForms.map(
       (shortForm): CompiledTag => ({
         ...compilePattern(shortForm, entry.language),
@@ -607,12 +628,13 @@ function bestTagAt(
   index: PatternIndex<CompiledTag>,
   sequence: WordSequence,
   position: number,
+  tolerant: boolean,
 ): TagMatch | null {
   const word = sequence.words[position];
   if (word === undefined) return null;
   // Candidates by first letters of the word as written and as folded (a typo or look-alike can start it).
-  const folded = [sequence.foldedWord(position, 'ru'), sequence.foldedWord(position, 'ky')];
-  const generation = index.markCandidates(word, folded, true);
+  const folded = tolerant ? [sequence.foldedWord(position, 'ru'), sequence.foldedWord(position, 'ky')] : [];
+  const generation = index.markCandidates(word, folded, tolerant);
   const { patterns } = index;
   let best: TagMatch | null = null;
   for (let patternNumber = 0; patternNumber < patterns.length; patternNumber++) {
@@ -622,7 +644,7 @@ function bestTagAt(
     if (end !== NO_MATCH && (best === null || end > best.end)) best = { tag, end, exact: true };
   }
   // Nothing can cover more than the whole text, and on a tie the exact match wins: no tolerant pass needed.
-  if (best !== null && best.end === sequence.words.length) return best;
+  if (!tolerant || (best !== null && best.end === sequence.words.length)) return best;
   const bestExact = best;
   for (let patternNumber = 0; patternNumber < patterns.length; patternNumber++) {
     const tag = patterns[patternNumber];
@@ -663,15 +685,15 @@ function findTag(normalisedText: string): TagMatch | null {
   // Rule 2: at the start, then after each greeting or request word.
   let position = 0;
   for (let skipped = 0; skipped <= MAX_LEADING_FILLERS && position < sequence.words.length; skipped++) {
-    const match = bestTagAt(TAG_INDEX, sequence, position);
+    const match = bestTagAt(TAG_INDEX, sequence, position, true);
     if (match !== null) return match;
     const next = fillerEnd(sequence, position);
     if (next === NO_MATCH) break;
     position = next;
   }
-  // Rule 2, exception: long published tags anywhere; the earliest wins.
+  // Rule 2, exception: long published tags anywhere, written exactly; the earliest wins.
   for (let start = 1; start < sequence.words.length; start++) {
-    const match = bestTagAt(ANYWHERE_TAG_INDEX, sequence, start);
+    const match = bestTagAt(ANYWHERE_TAG_INDEX, sequence, start, false);
     if (match !== null) return match;
   }
   return null;

@@ -62,8 +62,8 @@ export const SUBJECT_TAGS: readonly SubjectTagEntry[] = [
       'жазылуудан|подпискадан|рассылкадан чыг*',
       'жазылуудан|подпискадан баш тарт*',
       'жазылууну|подписканы|рассылканы|билдирүүлөрдү|жарнаманы токтот*|өчүр*',
-      // "Do not send (advertising) notifications / letters".
-      'жарнамалык|маалыматтык? билдирүүлөрдү|каттарды|жарнаманы|рассылканы жибербе*',
+      // "(From now on) do not send me (advertising) notifications / letters / ads".
+      'мындан? ары? мага? жарнамалык|маалыматтык? билдирүү*|кат|каттар*|жарнама*|рассылка* жибербе*',
     ],
   },
   {
@@ -87,7 +87,7 @@ export const SUBJECT_TAGS: readonly SubjectTagEntry[] = [
       'удал*|исключ*|убер*|отключ* меня? из|от рассыл*|подписк*',
       'удал*|исключ*|убер* меня? из списк* рассыл*|email*',
       // Withdrawing consent *to marketing* is an unsubscribe: longer than the bare «отзыв согласия», so it wins.
-      `${RU_CONSENT_VERB} ${RU_MY} соглас* на|о получени*? рекламн*|маркетингов*|информационн*? рассыл*|реклам*|уведомлен*|маркетинг*|писем|сообщени*`,
+      `${RU_CONSENT_VERB} ${RU_MY} согласи* на|о получени*? рекламн*|маркетингов*|информационн*? рассыл*|реклам*|уведомлен*|маркетинг*|писем|сообщени*`,
       // The SMS convention, only when it is the whole subject.
       'стоп $',
     ],
@@ -182,7 +182,7 @@ export const SUBJECT_TAGS: readonly SubjectTagEntry[] = [
     canonical: 'Отзыв согласия на обработку персональных данных',
     shortForms: [
       // «Отзыв согласия», «отозвать согласие», «отзываю своё согласие», «отмена согласия».
-      `${RU_CONSENT_VERB} ${RU_MY} соглас*`,
+      `${RU_CONSENT_VERB} ${RU_MY} согласи*`,
       // «Прекратить обработку (моих) персональных данных» (152-FZ art. 21 part 5: the effect of withdrawal);
       // data required, so «прекращение обработки заказа» is not caught.
       `прекрат*|прекращен*|останов* обработк*|обрабатыва*|использова* ${RU_MY} ${RU_PERSONAL} данн*`,
@@ -370,8 +370,8 @@ export const SUBJECT_TAGS: readonly SubjectTagEntry[] = [
       `прекрат*|прекращен*|останов*|запрет* передач*|передава*|предоставлен* ${RU_MY} ${RU_PERSONAL} данн*`,
       `не распростран*|публику* ${RU_MY} ${RU_PERSONAL} данн*`,
       // Withdrawing the consent to dissemination (art. 10.1): longer than «отзыв согласия», so it wins.
-      `${RU_CONSENT_VERB} ${RU_MY} соглас* на распростран*`,
-      `${RU_CONSENT_VERB} ${RU_MY} соглас* на обработк* ${RU_PERSONAL} данн* разрешенн* для|на? распростран*`,
+      `${RU_CONSENT_VERB} ${RU_MY} согласи* на распростран*`,
+      `${RU_CONSENT_VERB} ${RU_MY} согласи* на обработк* ${RU_PERSONAL} данн* разрешенн* для|на? распростран*`,
     ],
   },
   {

@@ -255,6 +255,7 @@ describe('classifyRequest', () => {
       ['Жазылуудан чыгуу', 'unsubscribe', 'ky'],
       ['Билдирүүлөрдөн баш тартуу', 'unsubscribe', 'ky'],
       ['Жарнамадан баш тартам', 'unsubscribe', 'ky'],
+      ['Мындан ары жарнама жибербегиле', 'unsubscribe', 'ky'],
       ['Маалыматтарды тактоо', 'update-data', 'ky'],
       ['Жеке маалыматтарымды жаңыртуу', 'update-data', 'ky'],
       ['Макулдукту кайтарып алуу', 'withdraw-consent', 'ky'],
@@ -400,10 +401,16 @@ describe('classifyRequest', () => {
       expect(classifyRequest('Вопрос: как удалить мои данные?', '')).toBeNull();
     });
 
-    it('finds a published tag of three words or more anywhere in the subject', () => {
+    it('finds a long published tag written exactly anywhere in the subject', () => {
       const result = classifyRequest('Sitronics / Отзыв согласия на обработку персональных данных', '');
 
       expect(result).toEqual({ kind: 'withdraw-consent', language: 'ru', foundIn: 'subject', exact: true });
+    });
+
+    it('does not look for short published tags, or inexact long ones, in the middle of a subject', () => {
+      expect(classifyRequest('Why did you delete my data?', '')).toBeNull();
+      expect(classifyRequest('Cannot access my data', '')).toBeNull();
+      expect(classifyRequest('Акт об уничтожении персональных данных', '')).toBeNull();
     });
   });
 
@@ -467,6 +474,7 @@ describe('classifyRequest', () => {
       'Маалымат алуу', // any information
       'Отказ в выплате выигрыша',
       'Отзыв о работе поддержки',
+      'Отмена согласования', // «согласи*» is consent; approval is not, and a stem takes no typo at its end
       'Нет доступа к личному кабинету',
       'Блокировка карты',
       'Access denied',

@@ -25,6 +25,8 @@ export const MAKUL_BUNDLE_SETTINGS = {
    */
   banner:
     "import{createRequire as __makulCreateRequire}from'node:module';const require=__makulCreateRequire(import.meta.url);",
+  /** Licence notices go to index.mjs.LEGAL.txt beside the bundle, not into the file Lambda loads. */
+  legalComments: 'external',
 } as const;
 
 export interface MakulFunctionProps {
@@ -146,10 +148,12 @@ export class MakulFunction extends Construct {
         banner: MAKUL_BUNDLE_SETTINGS.banner,
         minify: true,
         sourceMap: true,
-        sourceMapMode: nodejs.SourceMapMode.EXTERNAL,
+        // A separate .map file plus the sourceMappingURL comment that --enable-source-maps follows.
+        sourceMapMode: nodejs.SourceMapMode.DEFAULT,
         // Bundled and minified SDK clients start faster than the runtime's copy and pin the version we test.
         externalModules: [],
         bundleAwsSDK: true,
+        esbuildArgs: { '--legal-comments': MAKUL_BUNDLE_SETTINGS.legalComments },
       },
     });
     // The inline policies must exist before the function can log or trace its first invocation.

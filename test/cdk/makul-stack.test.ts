@@ -1,0 +1,612 @@
+import { readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TABLE_KEYS } from '../../functions/adapters/table-design';
+import type { DeploymentProfile } from '../../functions/domain/operator-profile';
+import {
+  MAX_RECEIVE_COUNT,
+  RAW_MAIL_PREFIX,
+  VISIBILITY_TIMEOUT_FACTOR,
+} from '../../lib/inbound-mail-receiving';
+import type { MakulStack } from '../../lib/makul-stack';
+import { loadDeploymentProfiles } from '../../lib/operators-config';
+import { SHIPPED_OPERATORS_FILE, type SynthesizedApp, stackFor, synthesizeShippedApp } from './synthesize';
+
+/** The issue's bundle budget, in esbuild's kilobytes (1024 bytes). */
+const INBOUND_BUNDLE_LIMIT_BYTES = 550 * 1024;
+/** Lambda's limit on all environment variables of a function together. */
+const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4 * 1024;
+
+type CfnResource = { readonly Type: string; readonly Properties: Record<string, unknown> };
+type PolicyStatement = {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: Record<string, unknown>;
+};
+
+let synthesized: SynthesizedApp;
+let x2: MakulStack;
+let x2Template: Template;
+
+beforeAll(() => {
+  synthesized = synthesizeShippedApp();
+  x2 = stackFor(synthesized, 'x2');
+  x2Template = Template.fromStack(x2);
+});
+
+afterAll(() => synthesized.dispose());
+
+function resourcesOf(template: Template, type: string): Array<[string, CfnResource]> {
+  return Object.entries(template.findResources(type) as Record<string, CfnResource>);
+}
+
+function onlyResource(
+  template: Template,
+  type: string,
+  filter: (resource: CfnResource) => boolean,
+): CfnResource {
+  const matches = resourcesOf(template, type).filter(([, resource]) => filter(resource));
+  expect(matches).toHaveLength(1);
+  return (matches[0] as [string, CfnResource])[1];
+}
+
+function inboundFunction(template: Template): CfnResource {
+  return onlyResource(
+    template,
+    'AWS::Lambda::Function',
+    (resource) => resource.Properties.Runtime === 'nodejs24.x' && 'TracingConfig' in resource.Properties,
+  );
+}
+
+function statementsOf(template: Template): PolicyStatement[] {
+  return resourcesOf(template, 'AWS::IAM::Policy').flatMap(
+    ([, policy]) => (policy.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement,
+  );
+}
+
+function actionsOf(statement: PolicyStatement): string[] {
+  return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+}
+
+describe('the synthesized app', () => {
+  it('has one stack per operator in the shipped operators file', () => {
+    const names = synthesized.stacks.map((stack) => stack.stackName).sort();
+
+    expect(names).toEqual(['Makul-sitronics', 'Makul-x2']);
+  });
+
+  it('places each stack in its operator’s region without fixing an account', () => {
+    const sitronics = stackFor(synthesized, 'sitronics');
+
+    expect([x2.region, sitronics.region]).toEqual(['eu-west-1', 'us-east-1']);
+    expect(Token.isUnresolved(x2.account)).toBe(true);
+  });
+});
+
+describe('InboundMailReceiving', () => {
+  it('adds a receipt rule per support address that requires TLS and scans for spam and viruses', () => {
+    const { operator } = x2Expected();
+
+    x2Template.resourceCountIs('AWS::SES::ReceiptRule', operator.supportAddresses.length);
+    x2Template.hasResourceProperties('AWS::SES::ReceiptRule', {
+      RuleSetName: 'makul-x2-inbound',
+      Rule: {
+        Enabled: true,
+        Recipients: ['support@x2.kg'],
+        TlsPolicy: 'Require',
+        ScanEnabled: true,
+        Actions: [
+          {
+            S3Action: {
+              ObjectKeyPrefix: RAW_MAIL_PREFIX,
+              TopicArn: Match.anyValue(),
+              IamRoleArn: Match.anyValue(),
+              // A KMS key here would switch SES to client-side encryption that a plain GET cannot read.
+              KmsKeyArn: Match.absent(),
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  it('stores raw mail encrypted with a customer-managed key, private, unversioned and expiring', () => {
+    const retentionDays = x2Expected().operator.rawMailRetentionDays;
+
+    x2Template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() },
+          },
+        ],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      VersioningConfiguration: Match.absent(),
+      LifecycleConfiguration: {
+        Rules: [
+          Match.objectLike({ Prefix: RAW_MAIL_PREFIX, ExpirationInDays: retentionDays, Status: 'Enabled' }),
+        ],
+      },
+      LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'raw-mail/' },
+    });
+  });
+
+  it('refuses plain HTTP and TLS older than 1.2 on the raw-mail bucket', () => {
+    x2Template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({ Effect: 'Deny', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
+        ]),
+      },
+    });
+  });
+
+  it('lets SES assume its delivery role only for this account’s rules of this rule set', () => {
+    x2Template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'ses.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: {
+                'aws:SourceArn': Match.objectLike({
+                  'Fn::Join': ['', Match.arrayWith([':receipt-rule-set/makul-x2-inbound:receipt-rule/*'])],
+                }),
+              },
+            },
+          }),
+        ],
+      },
+    });
+  });
+
+  it('sends notifications through an encrypted, TLS-only topic to an encrypted queue in raw form', () => {
+    x2Template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    x2Template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    x2Template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sqs',
+      RawMessageDelivery: true,
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
+    });
+    for (const [, queue] of resourcesOf(x2Template, 'AWS::SQS::Queue')) {
+      expect(queue.Properties.KmsMasterKeyId).toBeDefined();
+    }
+  });
+
+  it('moves a message to the dead-letter queue after 5 receives and hides it 6 times the function timeout', () => {
+    const timeoutSeconds = inboundFunction(x2Template).Properties.Timeout as number;
+    const queue = onlyResource(
+      x2Template,
+      'AWS::SQS::Queue',
+      (resource) => 'RedrivePolicy' in resource.Properties,
+    );
+
+    expect(queue.Properties.RedrivePolicy).toMatchObject({ maxReceiveCount: MAX_RECEIVE_COUNT });
+    expect(MAX_RECEIVE_COUNT).toBe(5);
+    expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(
+      VISIBILITY_TIMEOUT_FACTOR * timeoutSeconds,
+    );
+    expect(VISIBILITY_TIMEOUT_FACTOR).toBeGreaterThanOrEqual(6);
+  });
+
+  it('keeps dead letters for the SQS maximum of 14 days', () => {
+    const deadLetters = onlyResource(
+      x2Template,
+      'AWS::SQS::Queue',
+      (resource) => !('RedrivePolicy' in resource.Properties),
+    );
+
+    expect(deadLetters.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+  });
+
+  it('activates the rule set on create and deactivates it on delete', () => {
+    const activation = onlyResource(x2Template, 'Custom::SesActiveReceiptRuleSet', () => true);
+
+    expect(JSON.parse(activation.Properties.Create as string)).toMatchObject({
+      service: 'SES',
+      action: 'setActiveReceiptRuleSet',
+      parameters: { RuleSetName: 'makul-x2-inbound' },
+    });
+    expect(JSON.parse(activation.Properties.Delete as string)).toEqual({
+      service: 'SES',
+      action: 'setActiveReceiptRuleSet',
+      parameters: {},
+    });
+    expect(activation.Properties.InstallLatestAwsSdk).toBe(false);
+  });
+});
+
+describe('MakulTables', () => {
+  it('creates the requests and subjects tables with PITR, deletion protection, KMS, TTL and streams', () => {
+    const tables = resourcesOf(x2Template, 'AWS::DynamoDB::Table');
+
+    expect(tables).toHaveLength(2);
+    for (const [, table] of tables) {
+      expect(table.Properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+        ],
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: expect.anything() },
+        TimeToLiveSpecification: { AttributeName: TABLE_KEYS.ttlAttribute, Enabled: true },
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      });
+    }
+  });
+
+  it('retains the tables, the HMAC secret and their key when the stack is deleted', () => {
+    x2Template.allResources('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    x2Template.allResources('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+  });
+
+  it('generates a 64-character HMAC key without punctuation, encrypted with the records key', () => {
+    x2Template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      KmsKeyId: Match.anyValue(),
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false },
+    });
+  });
+
+  it('rotates every customer-managed key yearly', () => {
+    x2Template.allResourcesProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+});
+
+describe('MakulFunction (inbound)', () => {
+  it('runs on nodejs24.x, arm64, with explicit memory, timeout, tracing and JSON logs', () => {
+    expect(inboundFunction(x2Template).Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      MemorySize: 1024,
+      Timeout: 60,
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO' },
+    });
+  });
+
+  it('reserves concurrency and lets the event source use exactly that much', () => {
+    const reserved = inboundFunction(x2Template).Properties.ReservedConcurrentExecutions;
+
+    x2Template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: reserved },
+    });
+    expect(reserved).toBe(5);
+  });
+
+  it('writes to its own log group, kept three months, that masks email addresses', () => {
+    x2Template.hasResourceProperties('AWS::Logs::LogGroup', {
+      RetentionInDays: 90,
+      DataProtectionPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            DataIdentifier: ['arn:aws:dataprotection::aws:data-identifier/EmailAddress'],
+            Operation: { Deidentify: { MaskConfig: {} } },
+          }),
+        ]),
+      },
+    });
+    expect(inboundFunction(x2Template).Properties.LoggingConfig).toMatchObject({
+      LogGroup: { Ref: expect.any(String) },
+    });
+  });
+
+  it('gets the environment the handler validates, with this operator’s profile', () => {
+    const variables = (
+      inboundFunction(x2Template).Properties.Environment as { Variables: Record<string, unknown> }
+    ).Variables;
+
+    expect(Object.keys(variables).sort()).toEqual([
+      'HMAC_SECRET_ARN',
+      'LOG_LEVEL',
+      'MAKUL_PROFILE',
+      'MAX_RECEIVE_COUNT',
+      'NODE_OPTIONS',
+      'RAW_MAIL_BUCKET_NAME',
+      'REQUESTS_TABLE_NAME',
+      'SES_CONFIGURATION_SET',
+      'SUBJECTS_TABLE_NAME',
+    ]);
+    expect(JSON.parse(variables.MAKUL_PROFILE as string)).toEqual(x2Expected());
+    expect(variables.NODE_OPTIONS).toBe('--enable-source-maps');
+    expect(variables.MAX_RECEIVE_COUNT).toBe(String(MAX_RECEIVE_COUNT));
+  });
+
+  it('keeps its literal environment well under Lambda’s 4 KB limit', () => {
+    const variables = (
+      inboundFunction(x2Template).Properties.Environment as { Variables: Record<string, unknown> }
+    ).Variables;
+    // Values that CloudFormation resolves (names, ARNs) are counted at a generous 100 bytes each.
+    const bytes = Object.entries(variables).reduce(
+      (total, [name, value]) =>
+        total + name.length + (typeof value === 'string' ? Buffer.byteLength(value) : 100),
+      0,
+    );
+
+    expect(bytes).toBeLessThan(LAMBDA_ENVIRONMENT_LIMIT_BYTES);
+  });
+});
+
+describe('IAM scope', () => {
+  it('grants no wildcard action and no managed policy anywhere', () => {
+    const statements = statementsOf(x2Template);
+
+    expect(statements.flatMap(actionsOf).filter((action) => action.includes('*'))).toEqual([]);
+    for (const [, role] of resourcesOf(x2Template, 'AWS::IAM::Role')) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('uses Resource "*" only for calls that have no resource-level permissions', () => {
+    const starActions = statementsOf(x2Template)
+      .filter((statement) => statement.Resource === '*')
+      .flatMap(actionsOf)
+      .sort();
+
+    expect(starActions).toEqual([
+      'ses:SetActiveReceiptRuleSet',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+  });
+
+  it('lets the inbound function use only item actions on the two tables', () => {
+    const dynamoStatements = statementsOf(x2Template).filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
+    );
+
+    expect(dynamoStatements).toHaveLength(1);
+    expect(actionsOf(dynamoStatements[0] as PolicyStatement).sort()).toEqual([
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+    expect((dynamoStatements[0] as PolicyStatement).Resource).toHaveLength(2);
+  });
+
+  it('lets the function read raw mail below the raw/ prefix only, decrypting through S3 only', () => {
+    const statements = statementsOf(x2Template);
+    const reads = statements.filter((statement) => actionsOf(statement).includes('s3:GetObject'));
+    const s3Decrypt = statements.filter(
+      (statement) =>
+        actionsOf(statement).includes('kms:Decrypt') &&
+        JSON.stringify(statement.Condition ?? {}).includes('"s3.eu-west-1."'),
+    );
+
+    expect(reads).toHaveLength(1);
+    expect(JSON.stringify((reads[0] as PolicyStatement).Resource)).toContain(`"/${RAW_MAIL_PREFIX}*"`);
+    expect(s3Decrypt).toHaveLength(1);
+  });
+
+  it('lets the function send only from the support domain with the makul configuration set', () => {
+    const sends = statementsOf(x2Template).filter((statement) =>
+      actionsOf(statement).includes('ses:SendEmail'),
+    );
+
+    expect(sends).toHaveLength(1);
+    const resources = JSON.stringify((sends[0] as PolicyStatement).Resource);
+    expect(resources).toContain(':configuration-set/makul-x2');
+    expect(resources).toContain(':identity/');
+    expect((sends[0] as PolicyStatement).Resource).toHaveLength(2);
+  });
+
+  it('lets the function read the one HMAC secret', () => {
+    x2Template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'secretsmanager:GetSecretValue',
+            Resource: { Ref: Match.stringLikeRegexp('HmacKey') },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('MailSendingIdentity', () => {
+  it('verifies the support domain with Easy DKIM and a custom MAIL FROM, sending through the configuration set', () => {
+    x2Template.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: 'x2.kg',
+      DkimSigningAttributes: { NextSigningKeyLength: 'RSA_2048_BIT' },
+      MailFromAttributes: { MailFromDomain: 'bounce.x2.kg', BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
+      ConfigurationSetAttributes: { ConfigurationSetName: Match.anyValue() },
+    });
+  });
+
+  it('publishes reputation metrics and requires TLS for outgoing mail', () => {
+    x2Template.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      Name: 'makul-x2',
+      ReputationOptions: { ReputationMetricsEnabled: true },
+      DeliveryOptions: { TlsPolicy: 'REQUIRE' },
+    });
+  });
+
+  it('prints the DNS records the operator must publish', () => {
+    const outputs = x2Template.findOutputs('*');
+    const dkim = Object.keys(outputs).filter((id) => id.startsWith('DnsDkim1Record'));
+
+    expect(dkim).toHaveLength(3);
+    expect(outputs.DnsMx1?.Value).toBe('x2.kg MX 10 inbound-smtp.eu-west-1.amazonaws.com');
+    expect(outputs.DnsMailFromSpf1?.Value).toBe('bounce.x2.kg TXT "v=spf1 include:amazonses.com ~all"');
+  });
+});
+
+describe('InboundAlarms and InboundDashboard', () => {
+  it('emails alarms to the DPO from the profile', () => {
+    x2Template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'dpo@x2.kg' });
+  });
+
+  it('alarms on dead letters, backlog, errors, throttles, bounces and complaints, and says when they clear', () => {
+    const alarms = resourcesOf(x2Template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+
+    expect(alarms.map((alarm) => alarm.MetricName).sort()).toEqual([
+      'ApproximateAgeOfOldestMessage',
+      'ApproximateNumberOfMessagesVisible',
+      'Errors',
+      'Reputation.BounceRate',
+      'Reputation.ComplaintRate',
+      'Throttles',
+    ]);
+    for (const alarm of alarms) {
+      expect(alarm.AlarmActions).toHaveLength(1);
+      expect(alarm.OKActions).toEqual(alarm.AlarmActions);
+      expect(alarm.AlarmDescription).toMatch(/Runbook: "/);
+    }
+  });
+
+  it('fires on the first dead letter', () => {
+    x2Template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+    });
+  });
+
+  it('watches the reputation of makul’s own configuration set', () => {
+    x2Template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SES',
+      MetricName: 'Reputation.ComplaintRate',
+      Dimensions: [{ Name: 'ses:configuration-set', Value: 'makul-x2' }],
+    });
+  });
+
+  it('lets CloudWatch publish to the encrypted alarm topic', () => {
+    x2Template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('draws a dashboard of the inbound path', () => {
+    x2Template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'makul-x2-inbound' });
+  });
+});
+
+describe('cdk-nag', () => {
+  it('finds nothing unacknowledged in the AwsSolutions and Serverless packs', () => {
+    const reports = [new AwsSolutionsChecks(), new ServerlessChecks()].map((pack) =>
+      pack.validateScope(synthesized.app),
+    );
+
+    expect(reports.flatMap((report) => report.violations.map((violation) => violation.ruleName))).toEqual([]);
+  });
+
+  it('leaves no CDK error or warning annotation on any stack', () => {
+    for (const stack of synthesized.stacks) {
+      const annotations = Annotations.fromStack(stack);
+      expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+      expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
+    }
+  });
+
+  it('gives every acknowledgement a reason', () => {
+    const acknowledgements = collectAcknowledgements(synthesized.app);
+
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const { id, reason } of acknowledgements) {
+      expect(reason.length, `reason of ${id}`).toBeGreaterThanOrEqual(40);
+    }
+  });
+
+  it('acknowledges only the findings reviewed for this design', () => {
+    const ids = new Set(collectAcknowledgements(x2).map(({ id }) => id.replace(/<[^>]+>/g, '<ref>')));
+
+    expect([...ids].sort()).toEqual([
+      'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Resource::<ref>/raw/*]',
+      'AwsSolutions-S1',
+      'AwsSolutions-SMG4',
+      'Serverless-LambdaDLQ',
+      'Serverless-LambdaEventSourceMappingDestination',
+      'Serverless-LambdaTracing',
+      'Serverless-SNSRedrivePolicy',
+      'Serverless-SQSRedrivePolicy',
+    ]);
+  });
+});
+
+describe('the inbound bundle', () => {
+  it('is an ESM bundle of at most 550 KB that points to its source map', () => {
+    const assetDirectory = inboundAssetDirectory(synthesized, x2Template);
+    const bundle = path.join(assetDirectory, 'index.mjs');
+
+    const code = readFileSync(bundle, 'utf8');
+
+    // Booleans, so that a failure does not print half a megabyte of bundle.
+    expect(
+      code.startsWith('import{createRequire as __makulCreateRequire}'),
+      'starts with the require shim',
+    ).toBe(true);
+    expect(/export\{[^}]*\bas handler\b[^}]*\}/.test(code), 'exports handler as ESM').toBe(true);
+    expect(code.includes('//# sourceMappingURL=index.mjs.map'), 'points to its source map').toBe(true);
+    // Licence notices live beside the bundle (esbuild --legal-comments=external), not in it.
+    expect(code.includes('@license'), 'has no licence comments').toBe(false);
+    expect(statSync(path.join(assetDirectory, 'index.mjs.map')).size).toBeGreaterThan(0);
+    expect(statSync(bundle).size).toBeLessThanOrEqual(INBOUND_BUNDLE_LIMIT_BYTES);
+  });
+});
+
+/** The x2 profile as the shipped operators file defines it, parsed independently of the stack. */
+function x2Expected(): DeploymentProfile {
+  const profile = loadDeploymentProfiles(SHIPPED_OPERATORS_FILE).find(
+    (candidate) => candidate.operator.id === 'x2',
+  );
+  if (!profile) throw new Error('the shipped operators file has no x2 operator');
+  return profile;
+}
+
+function collectAcknowledgements(root: IConstruct): Array<{ id: string; reason: string }> {
+  return root.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([qualifiedId, reason]) => ({
+          id: qualifiedId.replace(/^[A-Za-z-]+::/, ''),
+          reason,
+        })),
+      ),
+  );
+}
+
+/** The asset directory of the inbound function, found through the S3 key CloudFormation deploys. */
+function inboundAssetDirectory(app: SynthesizedApp, template: Template): string {
+  const code = inboundFunction(template).Properties.Code as { S3Key: string };
+  const assetHash = code.S3Key.replace(/\.zip$/, '');
+  return path.join(app.assembly.directory, `asset.${assetHash}`);
+}

@@ -38,12 +38,17 @@ export interface Classification {
 
 // --- Limits: every call must stay cheap whatever the sender writes -------------------------------------
 
-/** Longer input is cut before any work: tags are short and open the subject, so nothing useful is lost. */
-const MAX_INPUT_CHARS = 4096;
+/**
+ * Longer input is cut before any work: tags are short and open the subject, so nothing useful is lost
+ * (RFC 5322 lines stop at 998 characters; a folded subject can be longer, but not its first words).
+ */
+const MAX_INPUT_CHARS = 2048;
 /** NFKC can expand text (one ligature becomes many letters); the normalised form is capped as well. */
 const MAX_NORMALISED_CHARS = 1024;
 /** The first unquoted body line is near the top; a huge quoted history is not scanned past this. */
 const MAX_BODY_SCAN_CHARS = 64 * 1024;
+/** Long published tags are looked for this far into a subject, no further: real subjects are shorter. */
+const MAX_ANYWHERE_START_WORDS = 64;
 /** Greetings and request words skipped before a tag; real subjects never need more. */
 const MAX_LEADING_FILLERS = 6;
 /** Extra normalisation passes for idempotence; one is almost always enough, the second confirms it. */
@@ -692,7 +697,8 @@ function findTag(normalisedText: string): TagMatch | null {
     position = next;
   }
   // Rule 2, exception: long published tags anywhere, written exactly; the earliest wins.
-  for (let start = 1; start < sequence.words.length; start++) {
+  const lastStart = Math.min(sequence.words.length, MAX_ANYWHERE_START_WORDS);
+  for (let start = 1; start < lastStart; start++) {
     const match = bestTagAt(ANYWHERE_TAG_INDEX, sequence, start, false);
     if (match !== null) return match;
   }

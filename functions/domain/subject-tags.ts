@@ -32,7 +32,10 @@ import type { Language, RequestKind } from './request-kinds';
 export interface SubjectTagEntry {
   readonly kind: RequestKind;
   readonly language: Language;
-  /** The published tag, plain text. It also matches anywhere in the subject when it has three words or more. */
+  /**
+   * The published tag, plain text. When long (three words and 24 characters or more) it also matches,
+   * written exactly, in the middle of a subject.
+   */
   readonly canonical: string;
   /** Further patterns in the syntax above, matched at the start of the subject only. */
   readonly shortForms: readonly string[];

@@ -501,28 +501,6 @@ describe('classifyRequest', () => {
     });
   });
 
-  describe('speed', () => {
-    it('classifies typical subjects fast enough for well over 2,000 mails a second', () => {
-      const subjects = [
-        'Re: your invoice',
-        'Unsubscribe please',
-        'Re: Fwd: «Отказ от уведомлений о новых продуктах и услугах и специальных предложениях».',
-        'Здравствуйте! Прошу удалить мои персональные данные',
-        'Жаны продукттар жана кызматтар жана атайын сунуштар жонундо билдируулордон баш тартуу',
-        'Your order #123456 has shipped',
-      ];
-      for (const subject of subjects) classifyRequest(subject, ''); // warm up
-      const calls = 6_000;
-
-      const started = performance.now();
-      for (let call = 0; call < calls; call++) classifyRequest(subjects[call % subjects.length] ?? '', '');
-      const microsecondsPerCall = ((performance.now() - started) * 1000) / calls;
-
-      // Target is ~20 µs; the bound leaves room for a slow shared CI machine while still
-      // failing on an accidental quadratic path (2,000 mails/s leave 500 µs per mail for everything).
-      expect(microsecondsPerCall).toBeLessThan(150);
-    });
-  });
 });
 
 function isDeepEqual(actual: unknown, expected: unknown): boolean {

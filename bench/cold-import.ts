@@ -1,0 +1,163 @@
+/**
+ * Cold import of the inbound Lambda bundle next to a "floor": a bundle that holds only the AWS SDK
+ * clients the handler uses (DynamoDB and SES v2, constructed at import as the handler does). The floor
+ * is what any handler talking to those services must pay; the target is at most 1.25 times it.
+ *
+ * Both bundles are built with the stack's esbuild settings (lib/makul-function.ts) and imported in
+ * fresh Node processes, alternating, with source maps enabled as in Lambda (NODE_OPTIONS).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { MAKUL_BUNDLE_SETTINGS } from '../lib/makul-function';
+import { loadDeploymentProfiles } from '../lib/operators-config';
+
+const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
+const HANDLER_ENTRY = path.join(PROJECT_ROOT, 'functions', 'inbound-email', 'handler.ts');
+const OPERATORS_FILE = path.join(PROJECT_ROOT, 'config', 'operators.json');
+
+/** Imports per bundle; the first of each is a discarded warm-up (file cache). */
+const RUNS = 15;
+const TARGET_RATIO = 1.25;
+
+/**
+ * The SDK surface the handler imports (functions/adapters/dynamodb-request-register.ts,
+ * ses-mail-sender.ts, inbound-email/runtime.ts), built into clients the way the handler does at start.
+ */
+const FLOOR_SOURCE = `
+import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+const region = process.env.AWS_REGION;
+export const clients = { dynamodb: new DynamoDBClient({ region }), ses: new SESv2Client({ region }) };
+export const commands = { GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand, SendEmailCommand };
+`;
+
+interface Measured {
+  readonly label: string;
+  readonly bytes: number;
+  readonly millis: number[];
+}
+
+export async function benchColdImport(): Promise<string> {
+  const workDirectory = mkdtempSync(path.join(tmpdir(), 'makul-cold-import-'));
+  try {
+    const handlerBundle = await bundle({ entryPoints: [HANDLER_ENTRY] }, path.join(workDirectory, 'handler'));
+    const floorBundle = await bundle(
+      {
+        stdin: { contents: FLOOR_SOURCE, resolveDir: PROJECT_ROOT, loader: 'ts', sourcefile: 'sdk-floor.ts' },
+      },
+      path.join(workDirectory, 'floor'),
+    );
+    const environment = lambdaLikeEnvironment();
+
+    const handler: Measured = { label: 'inbound handler', bytes: statSync(handlerBundle).size, millis: [] };
+    const floor: Measured = {
+      label: 'SDK floor (DynamoDB + SES v2 clients)',
+      bytes: statSync(floorBundle).size,
+      millis: [],
+    };
+    // Alternate the two so that drift in machine load affects both alike.
+    for (let run = 0; run <= RUNS; run += 1) {
+      const handlerMillis = importMillis(handlerBundle, environment);
+      const floorMillis = importMillis(floorBundle, environment);
+      if (run === 0) continue;
+      handler.millis.push(handlerMillis);
+      floor.millis.push(floorMillis);
+    }
+    return report(handler, floor);
+  } finally {
+    rmSync(workDirectory, { recursive: true, force: true });
+  }
+}
+
+type EntrySource = Pick<Parameters<typeof build>[0], 'entryPoints' | 'stdin'>;
+
+/** Builds with the stack's settings; returns the path of the .mjs file. */
+async function bundle(source: EntrySource, outputDirectory: string): Promise<string> {
+  const outfile = path.join(outputDirectory, 'index.mjs');
+  await build({
+    ...source,
+    bundle: true,
+    platform: 'node',
+    format: MAKUL_BUNDLE_SETTINGS.format,
+    target: MAKUL_BUNDLE_SETTINGS.target,
+    mainFields: [...MAKUL_BUNDLE_SETTINGS.mainFields],
+    banner: { js: MAKUL_BUNDLE_SETTINGS.banner },
+    legalComments: MAKUL_BUNDLE_SETTINGS.legalComments,
+    minify: true,
+    sourcemap: true,
+    outfile,
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+/** What the handler validates at import, with the shipped x2 profile and fake (never used) credentials. */
+function lambdaLikeEnvironment(): NodeJS.ProcessEnv {
+  const profile = loadDeploymentProfiles(OPERATORS_FILE)[0];
+  if (!profile) throw new Error(`${OPERATORS_FILE} defines no operator`);
+  return {
+    PATH: process.env.PATH,
+    NODE_OPTIONS: '--enable-source-maps',
+    AWS_REGION: profile.operator.env.region,
+    AWS_ACCESS_KEY_ID: 'AKIABENCHMARKONLY000',
+    AWS_SECRET_ACCESS_KEY: 'benchmark-only-not-a-real-secret',
+    MAKUL_PROFILE: JSON.stringify(profile),
+    REQUESTS_TABLE_NAME: 'makul-bench-requests',
+    SUBJECTS_TABLE_NAME: 'makul-bench-subjects',
+    RAW_MAIL_BUCKET_NAME: 'makul-bench-raw-mail',
+    HMAC_SECRET_ARN: `arn:aws:secretsmanager:${profile.operator.env.region}:000000000000:secret:makul-bench-hmac-AbCdEf`,
+    SES_CONFIGURATION_SET: 'makul-bench',
+    LOG_LEVEL: 'INFO',
+    MAX_RECEIVE_COUNT: '5',
+  };
+}
+
+/** Milliseconds one fresh Node process spends in `import()` of the bundle. */
+function importMillis(bundlePath: string, environment: NodeJS.ProcessEnv): number {
+  const script = `const started = performance.now(); await import(${JSON.stringify(pathToFileURL(bundlePath).href)}); process.stdout.write(String(performance.now() - started));`;
+  const output = execFileSync(process.execPath, ['--input-type=module', '--eval', script], {
+    env: environment,
+    encoding: 'utf8',
+  });
+  const millis = Number(output.trim());
+  if (!Number.isFinite(millis))
+    throw new Error(`the import probe printed no number for ${path.basename(path.dirname(bundlePath))}`);
+  return millis;
+}
+
+function percentile(values: readonly number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  // Nearest-rank percentile: the smallest value with at least `fraction` of the runs at or below it.
+  const index = Math.max(0, Math.ceil(fraction * sorted.length) - 1);
+  return sorted[index] ?? Number.NaN;
+}
+
+function report(handler: Measured, floor: Measured): string {
+  const row = (measured: Measured) =>
+    `| ${measured.label} | ${(measured.bytes / 1024).toFixed(1)} KB | ${percentile(measured.millis, 0.5).toFixed(1)} ms | ${percentile(measured.millis, 0.9).toFixed(1)} ms |`;
+  const ratio = percentile(handler.millis, 0.5) / percentile(floor.millis, 0.5);
+  const verdict = ratio <= TARGET_RATIO ? 'target met' : 'target NOT met';
+  const sdkVersion = (name: string) =>
+    (
+      JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
+  return [
+    '## Cold import: inbound bundle vs. AWS SDK floor',
+    '',
+    `${RUNS} imports of each bundle in fresh ${process.version} processes (after one warm-up each), alternating, with \`--enable-source-maps\` as in Lambda. Both are built with the stack's esbuild settings (ESM, minified, source maps, SDK bundled); the floor holds only @aws-sdk/client-dynamodb ${sdkVersion('@aws-sdk/client-dynamodb')} and @aws-sdk/client-sesv2 ${sdkVersion('@aws-sdk/client-sesv2')} clients, constructed at import like the handler's.`,
+    '',
+    '| bundle | size | median | p90 |',
+    '|---|---|---|---|',
+    row(handler),
+    row(floor),
+    '',
+    `**Ratio (median): ${ratio.toFixed(2)}×** against a target of at most ${TARGET_RATIO}× — ${verdict}.`,
+    '',
+  ].join('\n');
+}

@@ -324,6 +324,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`makul local stack: ${error instanceof Error ? error.message : String(error)}\n`);
+  const message = error instanceof Error ? error.message : String(error);
+  const hint = message.includes('already in use') ? '\n(choose other ports: npm start -- --help)' : '';
+  process.stderr.write(`makul local stack: ${message}${hint}\n`);
   process.exit(1);
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DeleteItemCommand,
@@ -114,6 +114,35 @@ async function sendMail(
   }
 }
 
+/** This machine's addresses other than loopback (link-local IPv6 is left out: it needs a zone id). */
+function outsideAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flatMap((addresses) => addresses ?? [])
+    .filter((address) => !address.internal && !address.address.startsWith('fe80'))
+    .map((address) => address.address);
+}
+
+async function acceptsConnections(host: string, port: number): Promise<boolean> {
+  return await new Promise<boolean>((resolve) => {
+    const socket = connect({ host, port, timeout: 2000 });
+    const finish = (reachable: boolean): void => {
+      socket.destroy();
+      resolve(reachable);
+    };
+    socket.once('connect', () => finish(true));
+    socket.once('error', () => finish(false));
+    socket.once('timeout', () => finish(false));
+  });
+}
+
+/** Reachable on 127.0.0.1, refused on every other address this machine has (on a machine with none, only the first holds). */
+async function expectLoopbackOnly(port: number): Promise<void> {
+  expect(await acceptsConnections(LOOPBACK_HOST, port)).toBe(true);
+  for (const address of outsideAddresses()) {
+    expect(await acceptsConnections(address, port), `reachable on ${address}`).toBe(false);
+  }
+}
+
 describe('DynamoDB Local', () => {
   let dynamo: DynamoDbLocalHandle;
   let client: DynamoDBClient;
@@ -133,8 +162,9 @@ describe('DynamoDB Local', () => {
     await dynamo?.dispose();
   });
 
-  it('answers on a loopback endpoint once started', () => {
+  it('answers on 127.0.0.1 only, although DynamoDB Local itself binds to every interface', async () => {
     expect(dynamo.endpoint).toBe(`http://127.0.0.1:${dynamo.port}`);
+    await expectLoopbackOnly(dynamo.port);
   });
 
   it('creates both makul tables with string pk/sk keys and TTL on expiresAt, and does it again without error', async () => {
@@ -209,6 +239,10 @@ describe('SES v2 emulator', () => {
       else process.env.AWS_ENDPOINT_URL_SESV2 = previous;
     }
   }
+
+  it('listens on 127.0.0.1 only', async () => {
+    await expectLoopbackOnly(ses.port);
+  });
 
   it('records a SendEmail made through AWS_ENDPOINT_URL_SESV2, custom headers included', async () => {
     const headers = [
@@ -287,6 +321,10 @@ describe('S3 emulator', () => {
 
   afterAll(async () => {
     await s3?.dispose();
+  });
+
+  it('listens on 127.0.0.1 only', async () => {
+    await expectLoopbackOnly(s3.port);
   });
 
   it('returns an object byte for byte as it was put', async () => {
@@ -551,6 +589,10 @@ describe('SMTP inbound listener', () => {
     'Please update my phone number.\r\n',
   );
 
+  it('listens on 127.0.0.1 only', async () => {
+    await expectLoopbackOnly(listener.port);
+  });
+
   it('accepts mail for a support address and hands the handler an SQS event shaped like production', async () => {
     const { rcptReplies, dataReply } = await sendMail(listener.port, {
       from: 'aigul@example.kg',
@@ -593,6 +635,18 @@ describe('SMTP inbound listener', () => {
     expect(startsWithBytes(storedObject, encoder.encode('Return-Path: <aigul@example.kg>\r\n'))).toBe(true);
     expect(endsWithBytes(storedObject, message)).toBe(true);
     expect(outcomes).toEqual([expect.objectContaining({ result: 'processed', attempts: 1 })]);
+  });
+
+  it('accepts a bounce from the null sender and passes an empty source, leaving the decision to the handler', async () => {
+    await sendMail(listener.port, { from: '', to: ['support@x2.kg'], message });
+    await listener.whenIdle();
+
+    const record = deliveries[0]?.Records[0];
+    if (record === undefined) throw new Error('no record delivered');
+    const notification = notificationFromRecord(record);
+    expect(notification.mail.source).toBe('');
+    const stored = await s3.getObject(notification.receipt.action.objectKey);
+    expect(startsWithBytes(stored ?? new Uint8Array(), encoder.encode('Return-Path: <>\r\n'))).toBe(true);
   });
 
   it('refuses recipients that are not support addresses with 550, without echoing the address', async () => {

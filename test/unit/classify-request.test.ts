@@ -500,7 +500,6 @@ describe('classifyRequest', () => {
       expect(normaliseSubject(notAString)).toBe('');
     });
   });
-
 });
 
 function isDeepEqual(actual: unknown, expected: unknown): boolean {

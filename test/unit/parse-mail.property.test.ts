@@ -10,7 +10,8 @@ import { headerValues, parseMail } from '../../functions/domain/parse-mail';
 import { checkSender, normaliseAddress } from '../../functions/domain/sender-address';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/mail');
-const REAL_WORLD_CORPUS = process.env.MAKUL_MAIL_CORPUS ?? join(import.meta.dirname, '../../../shared/corpus/real-world');
+const REAL_WORLD_CORPUS =
+  process.env.MAKUL_MAIL_CORPUS ?? join(import.meta.dirname, '../../../shared/corpus/real-world');
 
 /** Our fixtures plus the real-world corpus: the messages to mutate. */
 const SEED_MESSAGES: readonly Uint8Array[] = [FIXTURES, REAL_WORLD_CORPUS]

@@ -5,7 +5,8 @@ import { headerValues, parseMail } from '../../functions/domain/parse-mail';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/mail');
 /** Mail written by other software (see its README); overridable for runs outside this machine. */
-const REAL_WORLD_CORPUS = process.env.MAKUL_MAIL_CORPUS ?? join(import.meta.dirname, '../../../shared/corpus/real-world');
+const REAL_WORLD_CORPUS =
+  process.env.MAKUL_MAIL_CORPUS ?? join(import.meta.dirname, '../../../shared/corpus/real-world');
 
 /** An inline message: header and body lines joined with CRLF, as on the wire. */
 function message(...lines: string[]): Uint8Array {

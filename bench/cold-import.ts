@@ -87,6 +87,7 @@ async function bundle(source: EntrySource, outputDirectory: string): Promise<str
     mainFields: [...MAKUL_BUNDLE_SETTINGS.mainFields],
     banner: { js: MAKUL_BUNDLE_SETTINGS.banner },
     legalComments: MAKUL_BUNDLE_SETTINGS.legalComments,
+    charset: MAKUL_BUNDLE_SETTINGS.charset,
     minify: true,
     sourcemap: true,
     outfile,

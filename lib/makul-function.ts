@@ -27,6 +27,11 @@ export const MAKUL_BUNDLE_SETTINGS = {
     "import{createRequire as __makulCreateRequire}from'node:module';const require=__makulCreateRequire(import.meta.url);",
   /** Licence notices go to index.mjs.LEGAL.txt beside the bundle, not into the file Lambda loads. */
   legalComments: 'external',
+  /**
+   * Kyrgyz and Russian text stays UTF-8 (2 bytes a letter) instead of ASCII escapes (6 bytes a
+   * letter): about 50 KB less bundle for the subject tags and reply templates.
+   */
+  charset: 'utf8',
 } as const;
 
 export interface MakulFunctionProps {
@@ -153,7 +158,11 @@ export class MakulFunction extends Construct {
         // Bundled and minified SDK clients start faster than the runtime's copy and pin the version we test.
         externalModules: [],
         bundleAwsSDK: true,
-        esbuildArgs: { '--legal-comments': MAKUL_BUNDLE_SETTINGS.legalComments },
+        // Passed as raw esbuild flags: this aws-cdk-lib accepts a `charset` prop but never forwards it.
+        esbuildArgs: {
+          '--legal-comments': MAKUL_BUNDLE_SETTINGS.legalComments,
+          '--charset': MAKUL_BUNDLE_SETTINGS.charset,
+        },
       },
     });
     // The inline policies must exist before the function can log or trace its first invocation.

@@ -21,14 +21,9 @@ export type Language = (typeof LANGUAGES)[number];
  * real person, so they wait for proof (an authenticated sender or a confirmed link).
  * `unsubscribe` only ever reduces contact, so it takes effect at once (38-FZ art. 18: immediately).
  */
-const KINDS_NEEDING_PROOF: ReadonlySet<RequestKind> = new Set([
-  'update-data',
-  'withdraw-consent',
-  'access',
-  'erasure',
-  'restrict',
-  'stop-dissemination',
-]);
+const KINDS_NEEDING_PROOF: ReadonlySet<RequestKind> = new Set(
+  REQUEST_KINDS.filter((kind) => kind !== 'unsubscribe'),
+);
 
 export function needsProofOfSender(kind: RequestKind): boolean {
   return KINDS_NEEDING_PROOF.has(kind);

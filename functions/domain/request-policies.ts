@@ -7,6 +7,7 @@
  * recorded as awaiting verification and the reply carries the link; with proof its effect on the
  * subject's record is applied now and the reply offers a "this was not me" link.
  */
+import type { ReplyOutcome } from './reply-templates';
 import type { RequestKind } from './request-kinds';
 import { needsProofOfSender } from './request-kinds';
 
@@ -63,7 +64,6 @@ export const REQUEST_POLICIES: Readonly<Record<RequestKind, RequestPolicy>> = {
 };
 
 export type RequestStatus = 'completed' | 'in-progress' | 'awaiting-verification';
-export type ReplyOutcome = 'done' | 'verify' | 'accepted';
 
 export interface RequestPlan {
   readonly status: RequestStatus;

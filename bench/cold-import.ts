@@ -88,6 +88,7 @@ async function bundle(source: EntrySource, outputDirectory: string): Promise<str
     banner: { js: MAKUL_BUNDLE_SETTINGS.banner },
     legalComments: MAKUL_BUNDLE_SETTINGS.legalComments,
     charset: MAKUL_BUNDLE_SETTINGS.charset,
+    alias: { ...MAKUL_BUNDLE_SETTINGS.alias },
     minify: true,
     sourcemap: true,
     outfile,

@@ -3,6 +3,7 @@
  * AWS SDK inside, its own log group (retention, email masking), its own role with no managed policies,
  * and X-Ray tracing. The inbound function uses it now; the confirm, status and scheduled functions reuse it.
  */
+import * as path from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -32,6 +33,17 @@ export const MAKUL_BUNDLE_SETTINGS = {
    * letter): about 50 KB less bundle for the subject tags and reply templates.
    */
   charset: 'utf8',
+  /**
+   * Lambda gives every function its credentials in the environment: the SDK's full default chain
+   * (SSO, profiles, web identity, metadata services and their nested clients, ~110 KB) is replaced by
+   * an environment-only provider with the same exports (functions/shared/lambda-credential-provider.ts).
+   */
+  alias: {
+    '@aws-sdk/credential-provider-node': path.join(
+      import.meta.dirname,
+      '../functions/shared/lambda-credential-provider.ts',
+    ),
+  },
 } as const;
 
 export interface MakulFunctionProps {
@@ -162,6 +174,9 @@ export class MakulFunction extends Construct {
         esbuildArgs: {
           '--legal-comments': MAKUL_BUNDLE_SETTINGS.legalComments,
           '--charset': MAKUL_BUNDLE_SETTINGS.charset,
+          ...Object.fromEntries(
+            Object.entries(MAKUL_BUNDLE_SETTINGS.alias).map(([from, to]) => [`--alias:${from}`, to]),
+          ),
         },
       },
     });

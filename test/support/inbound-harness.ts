@@ -70,7 +70,8 @@ export class InboundHarness {
     readonly s3: S3EmulatorHandle,
     readonly runtime: InboundRuntime,
     readonly client: DynamoDBClient,
-    private readonly environment: NodeJS.ProcessEnv,
+    /** The environment the function runs with against these local services. */
+    readonly environment: NodeJS.ProcessEnv,
   ) {}
 
   static async start(): Promise<InboundHarness> {

@@ -57,7 +57,7 @@ export function largeRequestMail(totalBytes: number): Uint8Array {
   const parts = [
     'From: Ivan Petrov <ivan.petrov@example.ru>',
     'To: support.ezs@sitronics.com',
-    'Subject: Actualization: update personal data',
+    'Subject: update personal data',
     'Message-ID: <large-1@mail.example.ru>',
     'MIME-Version: 1.0',
     `Content-Type: multipart/mixed; boundary="${boundary}"`,

@@ -170,8 +170,23 @@ export class DynamoDbRequestRegister implements RequestRegister {
     await this.setOutboundState(requestId, 'sending', 'sent', event, outboundMessageId);
   }
 
-  async releaseClaim(requestId: string, event: AuditEvent): Promise<void> {
-    await this.setOutboundState(requestId, 'sending', 'pending', event);
+  async releaseClaim(requestId: string, event: AuditEvent, rateLimit: RateLimit | null): Promise<void> {
+    // The claim counted a reply against the day's limit; nothing went out, so give that back too,
+    // or an SES outage retried five times would use up half of someone's daily replies.
+    const refund: TransactWriteItem[] = rateLimit
+      ? [
+          {
+            Update: {
+              TableName: this.tables.subjectsTableName,
+              Key: subjectKeyOf(rateLimit.subjectKey, `REPLIES#${rateLimit.day}`),
+              UpdateExpression: 'ADD replyCount :minusOne',
+              ConditionExpression: 'replyCount > :zero',
+              ExpressionAttributeValues: { ':minusOne': { N: '-1' }, ':zero': { N: '0' } },
+            },
+          },
+        ]
+      : [];
+    await this.setOutboundState(requestId, 'sending', 'pending', event, undefined, refund);
   }
 
   async markInDoubt(requestId: string, event: AuditEvent): Promise<void> {
@@ -228,6 +243,7 @@ export class DynamoDbRequestRegister implements RequestRegister {
     to: OutboundState,
     event: AuditEvent,
     outboundMessageId?: string,
+    alsoWrite: readonly TransactWriteItem[] = [],
   ): Promise<void> {
     const values: Item = { ':from': { S: from }, ':to': { S: to } };
     let update = 'SET outboundState = :to';
@@ -248,6 +264,7 @@ export class DynamoDbRequestRegister implements RequestRegister {
             },
           },
           { Put: this.auditPut(requestId, event) },
+          ...alsoWrite,
         ],
       }),
     );

@@ -105,8 +105,8 @@ export interface RequestRegister {
     rateLimit: RateLimit | null,
   ): Promise<ClaimResult>;
   markSent(requestId: string, outboundMessageId: string, event: AuditEvent): Promise<void>;
-  /** Gives the claim back after a failed send, so the retry sends. */
-  releaseClaim(requestId: string, event: AuditEvent): Promise<void>;
+  /** Gives the claim (and the reply it counted against the day's limit) back after a failed send, so the retry sends. */
+  releaseClaim(requestId: string, event: AuditEvent, rateLimit: RateLimit | null): Promise<void>;
   /** Closes a stale claim without sending: at most one reply is the rule. */
   markInDoubt(requestId: string, event: AuditEvent): Promise<void>;
   putToken(token: StoredToken): Promise<void>;

@@ -257,11 +257,15 @@ async function deliverOutbound(
   } catch (error) {
     // Give the claim back so the retry sends; if this fails too, the lease expires into "in doubt".
     await deps.register
-      .releaseClaim(request.requestId, {
-        at: deps.now().toISOString(),
-        event: `${request.outbound}-failed`,
-        detail: { errorName: error instanceof Error ? error.name : 'unknown' },
-      })
+      .releaseClaim(
+        request.requestId,
+        {
+          at: deps.now().toISOString(),
+          event: `${request.outbound}-failed`,
+          detail: { errorName: error instanceof Error ? error.name : 'unknown' },
+        },
+        rateLimit,
+      )
       .catch(() => undefined);
     throw error;
   }

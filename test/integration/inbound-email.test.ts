@@ -5,6 +5,7 @@
  */
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localDate } from '../../functions/domain/deadlines';
 import { requestIdFor } from '../../functions/domain/request-id';
 import { normaliseAddress } from '../../functions/domain/sender-address';
 import { subjectKey } from '../../functions/domain/subject-key';
@@ -309,6 +310,9 @@ describe('inbound-email when a service fails mid-batch', () => {
     expect(second.batchItemFailures).toEqual([]);
     expect(third.batchItemFailures).toEqual([]);
     for (const sender of senders) expect(await harness.sentTo(sender)).toHaveLength(1);
+    // The failed attempts gave their place in the daily reply limit back: one reply, one count.
+    const today = localDate(new Date(), harness.runtime.config.profile.jurisdiction.timeZone);
+    for (const sender of senders) expect(await harness.replyCount(keyOf(sender), today)).toBe(1);
   });
 });
 

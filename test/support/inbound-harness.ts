@@ -212,6 +212,18 @@ export class InboundHarness {
     return Item;
   }
 
+  /** Replies counted against the subject's daily limit on a local day (YYYY-MM-DD). */
+  async replyCount(subjectKey: string, day: string): Promise<number> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({
+        TableName: TABLES.subjectsTableName,
+        Key: { pk: { S: `SUB#${subjectKey}` }, sk: { S: `REPLIES#${day}` } },
+        ConsistentRead: true,
+      }),
+    );
+    return Number(Item?.replyCount?.N ?? 0);
+  }
+
   async tokenItem(tokenHash: string) {
     const { Item } = await this.client.send(
       new GetItemCommand({

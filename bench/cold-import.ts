@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { MAKUL_BUNDLE_SETTINGS } from '../lib/makul-function';
+import { makulEsbuildOptions } from '../lib/makul-function';
 import { loadDeploymentProfiles } from '../lib/operators-config';
 
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
@@ -97,18 +97,7 @@ async function bundle(
   const outfile = path.join(workDirectory, name, 'index.mjs');
   await build({
     ...source,
-    bundle: true,
-    platform: 'node',
-    format: MAKUL_BUNDLE_SETTINGS.format,
-    target: MAKUL_BUNDLE_SETTINGS.target,
-    mainFields: [...MAKUL_BUNDLE_SETTINGS.mainFields],
-    banner: { js: MAKUL_BUNDLE_SETTINGS.banner },
-    legalComments: MAKUL_BUNDLE_SETTINGS.legalComments,
-    charset: MAKUL_BUNDLE_SETTINGS.charset,
-    alias: withAlias ? { ...MAKUL_BUNDLE_SETTINGS.alias } : {},
-    minify: true,
-    sourcemap: true,
-    sourcesContent: MAKUL_BUNDLE_SETTINGS.sourcesContent,
+    ...makulEsbuildOptions({ credentialAlias: withAlias }),
     outfile,
     logLevel: 'error',
   });

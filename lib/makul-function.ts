@@ -10,6 +10,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { BuildOptions } from 'esbuild';
 
 /**
  * esbuild settings shared by the deployed functions and by `bench/cold-import.ts`, so the benchmark
@@ -51,6 +52,28 @@ export const MAKUL_BUNDLE_SETTINGS = {
     ),
   },
 } as const;
+
+/**
+ * The same settings as esbuild options, for building a bundle outside CDK exactly as the stack does
+ * (the cold-import benchmark, the bundle integration test). `credentialAlias: false` builds the SDK
+ * as it ships, with its default credential chain.
+ */
+export function makulEsbuildOptions({ credentialAlias = true } = {}) {
+  return {
+    bundle: true,
+    platform: 'node',
+    format: MAKUL_BUNDLE_SETTINGS.format,
+    target: MAKUL_BUNDLE_SETTINGS.target,
+    mainFields: [...MAKUL_BUNDLE_SETTINGS.mainFields],
+    banner: { js: MAKUL_BUNDLE_SETTINGS.banner },
+    legalComments: MAKUL_BUNDLE_SETTINGS.legalComments,
+    charset: MAKUL_BUNDLE_SETTINGS.charset,
+    alias: credentialAlias ? { ...MAKUL_BUNDLE_SETTINGS.alias } : {},
+    minify: true,
+    sourcemap: true,
+    sourcesContent: MAKUL_BUNDLE_SETTINGS.sourcesContent,
+  } satisfies BuildOptions;
+}
 
 export interface MakulFunctionProps {
   /** TypeScript entry file of the handler, relative to the project root or absolute. */

@@ -12,7 +12,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestIdFor } from '../../functions/domain/request-id';
 import type { InboundHandler } from '../../functions/inbound-email/runtime';
-import { MAKUL_BUNDLE_SETTINGS } from '../../lib/makul-function';
+import { makulEsbuildOptions } from '../../lib/makul-function';
 import { InboundHarness, requestMail } from '../support/inbound-harness';
 
 let harness: InboundHarness;
@@ -35,15 +35,7 @@ describe('the inbound Lambda bundle', () => {
     const outfile = join(outputDirectory, 'index.mjs');
     await build({
       entryPoints: [join(import.meta.dirname, '../../functions/inbound-email/handler.ts')],
-      bundle: true,
-      platform: 'node',
-      format: MAKUL_BUNDLE_SETTINGS.format,
-      target: MAKUL_BUNDLE_SETTINGS.target,
-      mainFields: [...MAKUL_BUNDLE_SETTINGS.mainFields],
-      banner: { js: MAKUL_BUNDLE_SETTINGS.banner },
-      charset: MAKUL_BUNDLE_SETTINGS.charset,
-      alias: { ...MAKUL_BUNDLE_SETTINGS.alias },
-      minify: true,
+      ...makulEsbuildOptions(),
       outfile,
       logLevel: 'error',
     });

@@ -105,6 +105,8 @@ export class MakulStack extends Stack {
         LOG_LEVEL: 'INFO',
         // The handler treats the attempt that reaches this count as the last one before the DLQ.
         MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
+        // Twice the timeout: a claim on a send outlives any attempt still running, however slow.
+        OUTBOUND_CLAIM_LEASE_SECONDS: String(inboundTimeout.toSeconds() * 2),
       },
     });
     const inboundFunction = this.inbound.function;

@@ -27,6 +27,8 @@ const environmentSchema = z
     LOG_LEVEL: z._default(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']), 'INFO'),
     /** The queue's maxReceiveCount: the attempt that reaches it is the last before the DLQ. */
     MAX_RECEIVE_COUNT: z._default(z.coerce.number().check(z.int(), z.minimum(1)), 5),
+    /** How long a claim on an outbound send holds; must exceed the function's timeout (the stack sets 2×). */
+    OUTBOUND_CLAIM_LEASE_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(10)), 120),
     AWS_ENDPOINT_URL_DYNAMODB: optionalText,
     AWS_ENDPOINT_URL_SESV2: optionalText,
     AWS_ENDPOINT_URL_S3: optionalText,
@@ -49,6 +51,7 @@ export interface InboundConfig {
   readonly sesConfigurationSet: string | undefined;
   readonly logLevel: LogLevel;
   readonly maxReceiveCount: number;
+  readonly outboundClaimLeaseMs: number;
   readonly endpoints: {
     readonly dynamodb?: string;
     readonly sesv2?: string;
@@ -85,6 +88,7 @@ export function loadInboundConfig(environment: NodeJS.ProcessEnv): InboundConfig
     sesConfigurationSet: env.SES_CONFIGURATION_SET || undefined,
     logLevel: env.LOG_LEVEL,
     maxReceiveCount: env.MAX_RECEIVE_COUNT,
+    outboundClaimLeaseMs: env.OUTBOUND_CLAIM_LEASE_SECONDS * 1000,
     endpoints: {
       dynamodb: env.AWS_ENDPOINT_URL_DYNAMODB,
       sesv2: env.AWS_ENDPOINT_URL_SESV2,

@@ -39,6 +39,11 @@ export interface InboundDependencies {
   readonly hmacKey: string;
   readonly now: () => Date;
   readonly log: Logger;
+  /**
+   * A claim older than this belongs to an attempt that is gone. It must outlive the function's
+   * timeout, or a slow but live attempt could be taken for a dead one.
+   */
+  readonly outboundClaimLeaseMs: number;
 }
 
 export interface InboundOutcome {
@@ -49,12 +54,6 @@ export interface InboundOutcome {
   readonly outbound: OutboundKind;
   readonly outboundResult: 'sent' | 'already-done' | 'rate-limited' | 'in-doubt' | 'none';
 }
-
-/**
- * A claim older than this belongs to an attempt that is gone. It must outlive the function's timeout
- * (the stack sets 30 s), or a slow but live attempt could be taken for a dead one.
- */
-export const OUTBOUND_CLAIM_LEASE_MS = 2 * 60 * 1000;
 
 /** Raised when another attempt is sending this message right now: SQS retries it later. */
 export class OutboundBusyError extends Error {
@@ -219,7 +218,12 @@ async function deliverOutbound(
           maxPerDay: deps.profile.operator.maxRepliesPerAddressPerDay,
         }
       : null;
-  const claim = await deps.register.claimOutbound(request.requestId, now, OUTBOUND_CLAIM_LEASE_MS, rateLimit);
+  const claim = await deps.register.claimOutbound(
+    request.requestId,
+    now,
+    deps.outboundClaimLeaseMs,
+    rateLimit,
+  );
   switch (claim) {
     case 'finished':
       return 'already-done';

@@ -82,6 +82,7 @@ export function createInboundHandler(environment: NodeJS.ProcessEnv, log?: Logge
           rawMailStore: runtime.rawMailStore,
           hmacKey: hmacKey ?? '',
           now: () => new Date(),
+          outboundClaimLeaseMs: config.outboundClaimLeaseMs,
           log: runtime.logger.child({ awsRequestId: context.awsRequestId }),
         },
         { maxReceiveCount: config.maxReceiveCount, rawMailBucketName: config.rawMailBucketName },

@@ -328,6 +328,7 @@ describe('MakulFunction (inbound)', () => {
       'MAKUL_PROFILE',
       'MAX_RECEIVE_COUNT',
       'NODE_OPTIONS',
+      'OUTBOUND_CLAIM_LEASE_SECONDS',
       'RAW_MAIL_BUCKET_NAME',
       'REQUESTS_TABLE_NAME',
       'SES_CONFIGURATION_SET',
@@ -336,6 +337,9 @@ describe('MakulFunction (inbound)', () => {
     expect(JSON.parse(variables.MAKUL_PROFILE as string)).toEqual(x2Expected());
     expect(variables.NODE_OPTIONS).toBe('--enable-source-maps');
     expect(variables.MAX_RECEIVE_COUNT).toBe(String(MAX_RECEIVE_COUNT));
+    // A claim on a send must outlive the slowest attempt still running.
+    const timeoutSeconds = inboundFunction(x2Template).Properties.Timeout as number;
+    expect(Number(variables.OUTBOUND_CLAIM_LEASE_SECONDS)).toBe(2 * timeoutSeconds);
   });
 
   it('keeps its literal environment well under Lambda’s 4 KB limit', () => {

@@ -129,6 +129,7 @@ export class InboundHarness {
       hmacKey: HMAC_KEY,
       now: () => new Date(Date.now() + this.clockOffsetMs),
       log: this.runtime.logger,
+      outboundClaimLeaseMs: this.runtime.config.outboundClaimLeaseMs,
       ...overrides,
     };
   }

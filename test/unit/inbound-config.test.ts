@@ -18,6 +18,7 @@ describe('loadInboundConfig', () => {
     expect(config.profile.operator.id).toBe('x2');
     expect(config.hmac).toEqual({ secretArn: environment.HMAC_SECRET_ARN });
     expect(config.maxReceiveCount).toBe(5);
+    expect(config.outboundClaimLeaseMs).toBe(120_000);
     expect(config.logLevel).toBe('INFO');
   });
 

@@ -152,6 +152,31 @@ describe('inbound-email on real local services', () => {
     expect(forwards[0]?.subject).not.toContain(sender);
   });
 
+  it('records mail over the size cap without reading it, and tells the human inbox where it is kept', async () => {
+    const sender = 'huge@example.kg';
+    const attachment = 'A'.repeat(76);
+    const raw = requestMail({
+      from: sender,
+      subject: 'unsubscribe',
+      body: Array.from({ length: 140_000 }, () => attachment).join('\r\n'),
+    });
+    const delivery = await harness.deliver(raw);
+
+    expect((await harness.runBatch([delivery.record])).batchItemFailures).toEqual([]);
+
+    const requestId = requestIdFor(delivery.sesMessageId);
+    expect(await harness.requestItem(requestId)).toMatchObject({
+      action: { S: 'review' },
+      reason: { S: 'too-large' },
+      status: { S: 'needs-human' },
+      outboundState: { S: 'sent' },
+    });
+    const forward = (await harness.sentTo(HUMAN_INBOX)).find((mail) => mail.subject.includes(requestId));
+    expect(forward?.attachments).toHaveLength(0);
+    expect(forward?.body.text).toContain(`s3://makul-raw-mail/${delivery.objectKey}`);
+    expect(await harness.sentTo(sender)).toHaveLength(0);
+  });
+
   it('drops an auto-reply with its reason recorded, sends nothing and keeps no address', async () => {
     const delivery = await harness.deliver(
       requestMail({

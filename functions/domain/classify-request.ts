@@ -710,18 +710,32 @@ function findTag(normalisedText: string): TagMatch | null {
 const BLANK_LINE = /^[\s\p{Cf}]*$/u;
 const QUOTED_LINE = /^[\s\p{Cf}]*>/u;
 
-/** The first line that is neither blank nor quoted reply text, or null. */
-function firstOwnBodyLine(body: string): string | null {
+/**
+ * A greeting on a line of its own ("Здравствуйте!", "Hi team,") often stands before the request, so a
+ * first line this short does not end the search: the line after it is read too.
+ */
+const GREETING_LINE_MAX_WORDS = 3;
+
+/**
+ * The lines a body tag may stand on: the first line that is neither blank nor quoted reply text, and
+ * the next such line when the first is short enough to be a greeting.
+ */
+function ownBodyLines(body: string): string[] {
   const scanned = body.length > MAX_BODY_SCAN_CHARS ? body.slice(0, MAX_BODY_SCAN_CHARS) : body;
+  const lines: string[] = [];
   let lineStart = 0;
   while (lineStart <= scanned.length) {
     let lineEnd = scanned.indexOf('\n', lineStart);
     if (lineEnd === -1) lineEnd = scanned.length;
     const line = scanned.slice(lineStart, lineEnd);
-    if (!BLANK_LINE.test(line) && !QUOTED_LINE.test(line)) return line;
+    if (!BLANK_LINE.test(line) && !QUOTED_LINE.test(line)) {
+      lines.push(line);
+      const words = normaliseSubject(line).split(' ').length;
+      if (lines.length === 2 || words > GREETING_LINE_MAX_WORDS) return lines;
+    }
     lineStart = lineEnd + 1;
   }
-  return null;
+  return lines;
 }
 
 // --- Entry point ----------------------------------------------------------------------------------------------
@@ -732,10 +746,11 @@ export function classifyRequest(subject: string, bodyText: string): Classificati
     const fromSubject = findTag(normaliseSubject(subject));
     if (fromSubject !== null) return toClassification(fromSubject, 'subject');
     if (typeof bodyText !== 'string') return null;
-    const line = firstOwnBodyLine(bodyText);
-    if (line === null) return null;
-    const fromBody = findTag(normaliseSubject(line));
-    return fromBody === null ? null : toClassification(fromBody, 'body');
+    for (const line of ownBodyLines(bodyText)) {
+      const fromBody = findTag(normaliseSubject(line));
+      if (fromBody !== null) return toClassification(fromBody, 'body');
+    }
+    return null;
   } catch {
     // Defence in depth for "never throws": the caller routes unrecognised mail to a human, which is the
     // safe outcome for anything unexpected. No input text is logged here (it is personal data).

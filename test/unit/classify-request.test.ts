@@ -450,9 +450,21 @@ describe('classifyRequest', () => {
       expect(classifyRequest('', '> Unsubscribe\n> Delete my data')).toBeNull();
     });
 
-    it('never counts lines after the first own line', () => {
+    it('reads the line after a greeting that stands on its own line', () => {
+      expect(classifyRequest('', 'Здравствуйте!\n\nПрошу удалить мои персональные данные')).toMatchObject({
+        kind: 'erasure',
+        language: 'ru',
+        foundIn: 'body',
+      });
+      expect(classifyRequest('', 'Hi team,\nunsubscribe')?.kind).toBe('unsubscribe');
+      expect(classifyRequest('', 'Саламатсызбы!\r\n\r\nЖеке маалыматтарды актуалдаштыруу')?.kind).toBe(
+        'update-data',
+      );
+    });
+
+    it('never counts a line after a first line that says something, nor a third line', () => {
       expect(classifyRequest('', 'Thanks for the newsletter\nunsubscribe')).toBeNull();
-      expect(classifyRequest('', 'Thanks\n\n> quoted\nunsubscribe')).toBeNull();
+      expect(classifyRequest('', 'Hello\nHow are you\nunsubscribe')).toBeNull();
     });
 
     it('lets a tag in the subject win over one in the body', () => {

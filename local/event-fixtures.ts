@@ -14,12 +14,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SQSEvent } from 'aws-lambda';
 import { encodedWords, mimeMessage } from './sample-mail';
 import {
-  buildSesReceiptNotification,
   buildSqsEventForNotification,
   localArns,
+  receiveLikeSes,
+  type SesReceipt,
   type SesVerdicts,
   type SnsDeliveryForm,
-  withSesTraceHeaders,
 } from './ses-events';
 
 export const EVENT_FIXTURES_DIRECTORY = join(
@@ -110,8 +110,9 @@ export interface EventFixture {
   readonly content: SQSEvent | Uint8Array;
 }
 
-function storedForm(fixture: FixtureMessage): Uint8Array {
-  return withSesTraceHeaders(fixture.raw, {
+/** The fixture as SES receives it: stored form, object key and notification. */
+function receiptOf(fixture: FixtureMessage): SesReceipt {
+  return receiveLikeSes(fixture.raw, {
     sesMessageId: fixture.sesMessageId,
     envelope: { mailFrom: fixture.mailFrom, rcptTo: [fixture.supportAddress] },
     verdicts: fixture.verdicts,
@@ -119,7 +120,15 @@ function storedForm(fixture: FixtureMessage): Uint8Array {
     receivingHost: `inbound-smtp.${FIXTURE_REGION}.amazonaws.com`,
     clientHelo: fixture.clientHelo,
     clientAddress: fixture.clientAddress,
+    bucketName: FIXTURE_BUCKET,
+    objectKeyPrefix: OBJECT_KEY_PREFIX,
+    topicArn: localArns(FIXTURE_REGION).topicArn,
+    processingTimeMillis: 412,
   });
+}
+
+function storedForm(fixture: FixtureMessage): Uint8Array {
+  return receiptOf(fixture).stored;
 }
 
 function sqsEvent(
@@ -129,18 +138,7 @@ function sqsEvent(
   ids: { sqsMessageId: string; snsMessageId?: string },
 ): SQSEvent {
   const { topicArn, queueArn } = localArns(FIXTURE_REGION);
-  const notification = buildSesReceiptNotification({
-    storedMessage: storedForm(fixture),
-    sesMessageId: fixture.sesMessageId,
-    envelope: { mailFrom: fixture.mailFrom, rcptTo: [fixture.supportAddress] },
-    verdicts: fixture.verdicts,
-    receivedAt: fixture.receivedAt,
-    bucketName: FIXTURE_BUCKET,
-    objectKeyPrefix: OBJECT_KEY_PREFIX,
-    objectKey: `${OBJECT_KEY_PREFIX}${fixture.sesMessageId}`,
-    topicArn,
-    processingTimeMillis: 412,
-  });
+  const { notification } = receiptOf(fixture);
   return buildSqsEventForNotification(notification, {
     delivery,
     topicArn,

@@ -375,6 +375,44 @@ export function buildSesReceiptNotification(input: ReceiptNotificationInput): Se
 // SNS and SQS
 // ---------------------------------------------------------------------------------------------------
 
+export interface SesReceiptInput extends SesTraceInput {
+  readonly bucketName: string;
+  readonly objectKeyPrefix: string;
+  readonly topicArn: string;
+  /** @default the time since receivedAt */
+  readonly processingTimeMillis?: number;
+}
+
+export interface SesReceipt {
+  /** The message as SES stores it in S3 (its trace headers prepended). */
+  readonly stored: Uint8Array;
+  readonly objectKey: string;
+  readonly notification: SesReceiptNotification;
+}
+
+/**
+ * What SES does when a receipt rule with an S3 action takes a message: prepend its trace headers,
+ * store it under prefix + message id, and describe it in a "Received" notification. The caller
+ * writes `stored` to `objectKey` (and decides what a failed write means).
+ */
+export function receiveLikeSes(raw: Uint8Array, input: SesReceiptInput): SesReceipt {
+  const stored = withSesTraceHeaders(raw, input);
+  const objectKey = `${input.objectKeyPrefix}${input.sesMessageId}`;
+  const notification = buildSesReceiptNotification({
+    storedMessage: stored,
+    sesMessageId: input.sesMessageId,
+    envelope: input.envelope,
+    verdicts: input.verdicts,
+    receivedAt: input.receivedAt,
+    bucketName: input.bucketName,
+    objectKeyPrefix: input.objectKeyPrefix,
+    objectKey,
+    topicArn: input.topicArn,
+    processingTimeMillis: input.processingTimeMillis ?? Date.now() - input.receivedAt.getTime(),
+  });
+  return { stored, objectKey, notification };
+}
+
 function regionOfArn(arn: string): string {
   const region = arn.split(':')[3];
   if (region === undefined || region === '') throw new Error(`not an ARN with a region: ${arn}`);

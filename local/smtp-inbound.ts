@@ -13,15 +13,14 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { LOCAL_REGION, LOOPBACK_HOST, type ProgressReporter } from './services';
 import {
-  buildSesReceiptNotification,
   buildSqsEventForNotification,
   localArns,
   newSesMessageId,
+  receiveLikeSes,
   redeliveredRecord,
   SES_MAX_STORED_MESSAGE_BYTES,
   type SesVerdicts,
   type SnsDeliveryForm,
-  withSesTraceHeaders,
 } from './ses-events';
 
 /**
@@ -229,7 +228,7 @@ export async function startSmtpInbound(options: SmtpInboundOptions): Promise<Smt
           mailFrom: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
           rcptTo: session.envelope.rcptTo.map((recipient) => recipient.address),
         };
-        const stored = withSesTraceHeaders(raw, {
+        const { stored, objectKey, notification } = receiveLikeSes(raw, {
           sesMessageId,
           envelope,
           verdicts,
@@ -237,8 +236,10 @@ export async function startSmtpInbound(options: SmtpInboundOptions): Promise<Smt
           receivingHost: 'makul-local-smtp',
           clientHelo: session.hostNameAppearsAs || session.clientHostname,
           clientAddress: session.remoteAddress.replace(/^::ffff:/, ''),
+          bucketName: options.rawMailStore.bucketName,
+          objectKeyPrefix,
+          topicArn,
         });
-        const objectKey = `${objectKeyPrefix}${sesMessageId}`;
         try {
           await options.rawMailStore.putObject(objectKey, stored);
         } catch (error) {
@@ -247,18 +248,6 @@ export async function startSmtpInbound(options: SmtpInboundOptions): Promise<Smt
           callback(smtpError(451, '4.3.0 Could not store the message, try again later'));
           return;
         }
-        const notification = buildSesReceiptNotification({
-          storedMessage: stored,
-          sesMessageId,
-          envelope,
-          verdicts,
-          receivedAt,
-          bucketName: options.rawMailStore.bucketName,
-          objectKeyPrefix,
-          objectKey,
-          topicArn,
-          processingTimeMillis: Date.now() - receivedAt.getTime(),
-        });
         const event = buildSqsEventForNotification(notification, {
           delivery: options.deliveryForm ?? 'sns-envelope',
           topicArn,

@@ -26,14 +26,13 @@ import {
   startSesEmulator,
 } from '../../local/services';
 import {
-  buildSesReceiptNotification,
   buildSqsRecord,
   localArns,
   newSesMessageId,
+  receiveLikeSes,
   redeliveredRecord,
   type SesVerdicts,
   sqsBodyForNotification,
-  withSesTraceHeaders,
 } from '../../local/ses-events';
 import { sampleProfile } from './sample-profile';
 
@@ -144,31 +143,22 @@ export class InboundHarness {
     } = {},
   ): Promise<Delivery> {
     const sesMessageId = newSesMessageId();
-    const objectKey = `inbound/${sesMessageId}`;
-    const envelope = { mailFrom: options.mailFrom ?? 'sender@example.kg', rcptTo: [SUPPORT_ADDRESS] };
-    const verdicts = options.verdicts ?? PASSING_VERDICTS;
-    const receivedAt = new Date();
-    const stored = withSesTraceHeaders(typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw, {
-      sesMessageId,
-      envelope,
-      verdicts,
-      receivedAt,
-      receivingHost: `inbound-smtp.${LOCAL_REGION}.amazonaws.com`,
-      clientHelo: 'mail.example.kg',
-      clientAddress: '192.0.2.10',
-    });
+    const { stored, objectKey, notification } = receiveLikeSes(
+      typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw,
+      {
+        sesMessageId,
+        envelope: { mailFrom: options.mailFrom ?? 'sender@example.kg', rcptTo: [SUPPORT_ADDRESS] },
+        verdicts: options.verdicts ?? PASSING_VERDICTS,
+        receivedAt: new Date(),
+        receivingHost: `inbound-smtp.${LOCAL_REGION}.amazonaws.com`,
+        clientHelo: 'mail.example.kg',
+        clientAddress: '192.0.2.10',
+        bucketName: BUCKET,
+        objectKeyPrefix: 'inbound/',
+        topicArn: ARNS.topicArn,
+      },
+    );
     await this.s3.putObject(objectKey, stored);
-    const notification = buildSesReceiptNotification({
-      storedMessage: stored,
-      sesMessageId,
-      envelope,
-      verdicts,
-      receivedAt,
-      bucketName: BUCKET,
-      objectKeyPrefix: 'inbound/',
-      objectKey,
-      topicArn: ARNS.topicArn,
-    });
     const body = sqsBodyForNotification(notification, {
       delivery: options.delivery ?? 'sns-envelope',
       topicArn: ARNS.topicArn,

@@ -24,7 +24,7 @@ import { renderReply } from '../domain/reply-templates';
 import { requestIdFor } from '../domain/request-id';
 import type { RequestKind } from '../domain/request-kinds';
 import { REQUEST_KINDS } from '../domain/request-kinds';
-import { planRequest, REQUEST_POLICIES } from '../domain/request-policies';
+import { planRequest, REQUEST_POLICIES, type RequestPlan } from '../domain/request-policies';
 import { normaliseAddress } from '../domain/sender-address';
 import { subjectKey } from '../domain/subject-key';
 import { issueToken, tokenLink } from '../domain/verification-token';
@@ -84,8 +84,8 @@ export async function processInboundNotification(
           maxMessageBytes: deps.profile.operator.maxMessageBytes,
         });
     const receivedAt = new Date(notification.mail.timestamp);
-    const newRequest = registerEntry(requestId, notification, decision, receivedAt, deps);
     const plan = decision.kind ? planRequest(decision.kind, decision.senderAuthenticated) : null;
+    const newRequest = registerEntry(requestId, notification, decision, plan, receivedAt, deps);
     const effect = decision.kind && plan?.applyEffectNow ? REQUEST_POLICIES[decision.kind].effect : null;
     const received: AuditEvent = {
       at: deps.now().toISOString(),
@@ -152,11 +152,11 @@ function registerEntry(
   requestId: string,
   notification: SesReceiptNotification,
   decision: InboundDecision,
+  plan: RequestPlan | null,
   receivedAt: Date,
   deps: InboundDependencies,
 ): RegisteredRequest {
   const { jurisdiction } = deps.profile;
-  const plan = decision.kind ? planRequest(decision.kind, decision.senderAuthenticated) : null;
   const outbound: OutboundKind =
     decision.action === 'process' ? 'reply' : decision.action === 'review' ? 'forward' : 'none';
   let due: Date | null = null;

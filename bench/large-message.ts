@@ -5,7 +5,7 @@
  * out of the high-water mark.
  */
 import { readFileSync } from 'node:fs';
-import { decideInbound } from '../functions/domain/decide-inbound';
+import { decideInbound } from '../functions/domain/mail/decide-inbound';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: large-message.ts FILE.eml');

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { decideInbound } from '../functions/domain/decide-inbound';
+import { decideInbound } from '../functions/domain/mail/decide-inbound';
 import { largeRequestMail, largeTextMail, typicalRequestMail } from './sample-mail';
 
 const CONTEXT = { operatorAddresses: ['support.ezs@sitronics.com'], maxMessageBytes: 10 * 1024 * 1024 };

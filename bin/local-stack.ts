@@ -20,7 +20,7 @@ import {
   type DeploymentProfile,
   deploymentProfiles,
   parseOperatorsFile,
-} from '../functions/domain/operator-profile';
+} from '../functions/domain/operators/operator-profile';
 import { createInboundHandler } from '../functions/inbound-email/runtime';
 import type { LogFields, Logger } from '../functions/shared/log';
 import { SAMPLE_SENDER, sampleMails } from '../local/sample-mail';

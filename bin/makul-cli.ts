@@ -8,12 +8,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { decideInbound, type InboundDecision } from '../functions/domain/decide-inbound';
+import { decideInbound, type InboundDecision } from '../functions/domain/mail/decide-inbound';
 import {
   type DeploymentProfile,
   deploymentProfiles,
   parseOperatorsFile,
-} from '../functions/domain/operator-profile';
+} from '../functions/domain/operators/operator-profile';
 
 const USAGE = `Usage: makul inspect FILE.eml [FILE.eml …] [--operator ID] [--config PATH]
 

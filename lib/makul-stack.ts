@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { CfnOutput, Duration, Fn, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
-import type { DeploymentProfile } from '../functions/domain/operator-profile';
+import type { DeploymentProfile } from '../functions/domain/operators/operator-profile';
 import { InboundAlarms } from './inbound-alarms';
 import { InboundDashboard } from './inbound-dashboard';
 import { InboundMailReceiving, MAX_RECEIVE_COUNT } from './inbound-mail-receiving';

@@ -10,7 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { TABLE_KEYS } from '../functions/adapters/table-design';
+import { TABLE_KEYS } from '../functions/shared/table-design';
 
 /** Item-level actions a function may be given; table-level and destructive admin actions are never granted. */
 export type TableItemAction =

@@ -8,7 +8,7 @@ import {
   type DeploymentProfile,
   deploymentProfiles,
   parseOperatorsFile,
-} from '../functions/domain/operator-profile';
+} from '../functions/domain/operators/operator-profile';
 
 /** cdk.json context key that names the operators file. */
 export const OPERATORS_FILE_CONTEXT_KEY = 'makul:operatorsFile';

@@ -3,7 +3,7 @@
  * write them (RFC 2047 encoded subjects folded over lines, 8-bit UTF-8 bodies), so a person can try the
  * pipeline with one `curl smtp://` command. The sender is on example.com (RFC 2606): nobody real.
  */
-import type { Language, RequestKind } from '../functions/domain/request-kinds';
+import type { Language, RequestKind } from '../functions/domain/requests/request-kinds';
 
 /** RFC 2047 B-encoding in encoded-words of at most `charsPerWord` characters, folded like mail clients do. */
 export function encodedWords(text: string, charsPerWord: number): string {

@@ -25,7 +25,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { Email as SesEmulatorEmail } from 'aws-ses-v2-local/dist/store';
 import { AwsClient } from 'aws4fetch';
-import { TABLE_KEYS } from '../functions/adapters/table-design';
+import { TABLE_KEYS } from '../functions/shared/table-design';
 
 /** Every server here binds to loopback: nothing local may be reachable from the network. */
 export const LOOPBACK_HOST = '127.0.0.1';

@@ -16,7 +16,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { addressParser, decodeWords, type Mailbox } from 'postal-mime';
-import type { SecurityVerdicts, VerdictStatus } from '../functions/domain/inbound-mail';
+import type { SecurityVerdicts, VerdictStatus } from '../functions/domain/mail/inbound-mail';
 
 /** Verdicts SES itself writes; `NONE` is makul's own "no notification at all". */
 export type SesVerdictStatus = Exclude<VerdictStatus, 'NONE'>;

@@ -3,10 +3,10 @@
  * against DynamoDB, SES v2, S3 and Secrets Manager; tests can run the same use case against the real
  * local services, or (for error paths only) against doubles.
  */
-import type { InboundAction } from './inbound-mail';
-import type { Language, RequestKind } from './request-kinds';
-import type { RequestStatus, SubjectEffect } from './request-policies';
-import type { TokenPurpose } from './verification-token';
+import type { InboundAction } from './mail/inbound-mail';
+import type { Language, RequestKind } from './requests/request-kinds';
+import type { RequestStatus, SubjectEffect } from './requests/request-policies';
+import type { TokenPurpose } from './tokens/verification-token';
 
 export type RawMail =
   | { readonly tooLarge: false; readonly bytes: Uint8Array }

@@ -8,10 +8,9 @@
  * reply): the request is marked "in doubt" in the register for ops to see.
  */
 
-import { dueAt, localDate } from '../domain/deadlines';
-import { decideInbound, type InboundDecision } from '../domain/decide-inbound';
-import type { DeploymentProfile } from '../domain/operator-profile';
-import { autoReplyHeaders, buildForwardToHumans } from '../domain/outbound-message';
+import { decideInbound, type InboundDecision } from '../domain/mail/decide-inbound';
+import { normaliseAddress } from '../domain/mail/sender-address';
+import type { DeploymentProfile } from '../domain/operators/operator-profile';
 import type {
   AuditEvent,
   MailSender,
@@ -20,14 +19,15 @@ import type {
   RegisteredRequest,
   RequestRegister,
 } from '../domain/ports';
-import { renderReply } from '../domain/reply-templates';
-import { requestIdFor } from '../domain/request-id';
-import type { RequestKind } from '../domain/request-kinds';
-import { REQUEST_KINDS } from '../domain/request-kinds';
-import { planRequest, REQUEST_POLICIES, type RequestPlan } from '../domain/request-policies';
-import { normaliseAddress } from '../domain/sender-address';
-import { subjectKey } from '../domain/subject-key';
-import { issueToken, tokenLink } from '../domain/verification-token';
+import { autoReplyHeaders, buildForwardToHumans } from '../domain/replies/outbound-message';
+import { renderReply } from '../domain/replies/reply-templates';
+import { dueAt, localDate } from '../domain/requests/deadlines';
+import { requestIdFor } from '../domain/requests/request-id';
+import type { RequestKind } from '../domain/requests/request-kinds';
+import { REQUEST_KINDS } from '../domain/requests/request-kinds';
+import { planRequest, REQUEST_POLICIES, type RequestPlan } from '../domain/requests/request-policies';
+import { subjectKey } from '../domain/subjects/subject-key';
+import { issueToken, tokenLink } from '../domain/tokens/verification-token';
 import type { Logger } from '../shared/log';
 import { notificationVerdicts, type SesReceiptNotification } from './ses-notification';
 

@@ -7,13 +7,13 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { signedFetchClient } from '../adapters/aws-signed-fetch';
-import { DynamoDbRequestRegister } from '../adapters/dynamodb-request-register';
-import { SecretsManagerHmacKey, StaticHmacKey } from '../adapters/hmac-key-source';
-import { S3RawMailStore } from '../adapters/s3-raw-mail-store';
-import { SesMailSender } from '../adapters/ses-mail-sender';
+import { DynamoDbRequestRegister } from '../adapters/dynamodb/request-register';
+import { S3RawMailStore } from '../adapters/s3/raw-mail-store';
+import { SecretsManagerHmacKey, StaticHmacKey } from '../adapters/secrets/hmac-key-source';
+import { SesMailSender } from '../adapters/ses/mail-sender';
 import type { HmacKeySource, MailSender, RawMailStore, RequestRegister } from '../domain/ports';
+import { type InboundConfig, loadInboundConfig } from '../shared/config';
 import { createLogger, type Logger } from '../shared/log';
-import { type InboundConfig, loadInboundConfig } from './config';
 import { processBatch } from './process-batch';
 
 export type InboundHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;

@@ -5,8 +5,8 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
-import type { SecurityVerdicts, VerdictStatus } from '../domain/inbound-mail';
-import { describeSchemaErrors } from '../domain/operator-profile';
+import type { SecurityVerdicts, VerdictStatus } from '../domain/mail/inbound-mail';
+import { describeSchemaErrors } from '../domain/operators/operator-profile';
 
 const verdictStatus = z.enum(['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED']);
 const verdict = z.object({ status: verdictStatus });

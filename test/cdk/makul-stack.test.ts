@@ -5,8 +5,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TABLE_KEYS } from '../../functions/adapters/table-design';
-import type { DeploymentProfile } from '../../functions/domain/operator-profile';
+import type { DeploymentProfile } from '../../functions/domain/operators/operator-profile';
+import { TABLE_KEYS } from '../../functions/shared/table-design';
 import {
   MAX_RECEIVE_COUNT,
   RAW_MAIL_PREFIX,

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REQUEST_KINDS } from '../../functions/domain/request-kinds';
+import { REQUEST_KINDS } from '../../functions/domain/requests/request-kinds';
 import { loadDeploymentProfiles } from '../../lib/operators-config';
 import { SHIPPED_OPERATORS_FILE } from './synthesize';
 

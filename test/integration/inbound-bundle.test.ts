@@ -10,10 +10,11 @@ import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestIdFor } from '../../functions/domain/request-id';
+import { requestIdFor } from '../../functions/domain/requests/request-id';
 import type { InboundHandler } from '../../functions/inbound-email/runtime';
 import { makulEsbuildOptions } from '../../lib/makul-function';
 import { InboundHarness, requestMail } from '../support/inbound-harness';
+import { PROJECT_ROOT } from '../support/paths';
 
 let harness: InboundHarness;
 let outputDirectory: string;
@@ -34,7 +35,7 @@ describe('the inbound Lambda bundle', () => {
   it('answers a request through the local services, with credentials from the environment only', async () => {
     const outfile = join(outputDirectory, 'index.mjs');
     await build({
-      entryPoints: [join(import.meta.dirname, '../../functions/inbound-email/handler.ts')],
+      entryPoints: [join(PROJECT_ROOT, 'functions/inbound-email/handler.ts')],
       ...makulEsbuildOptions(),
       outfile,
       logLevel: 'error',

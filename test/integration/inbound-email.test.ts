@@ -5,11 +5,11 @@
  */
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localDate } from '../../functions/domain/deadlines';
-import { requestIdFor } from '../../functions/domain/request-id';
-import { normaliseAddress } from '../../functions/domain/sender-address';
-import { subjectKey } from '../../functions/domain/subject-key';
-import { hashToken } from '../../functions/domain/verification-token';
+import { normaliseAddress } from '../../functions/domain/mail/sender-address';
+import { localDate } from '../../functions/domain/requests/deadlines';
+import { requestIdFor } from '../../functions/domain/requests/request-id';
+import { subjectKey } from '../../functions/domain/subjects/subject-key';
+import { hashToken } from '../../functions/domain/tokens/verification-token';
 import {
   BODY_MARKER,
   HMAC_KEY,

@@ -1,6 +1,6 @@
 /** A valid deployment profile for tests that do not read config/operators.json. */
-import type { DeploymentProfile } from '../../functions/domain/operator-profile';
-import { REQUEST_KINDS } from '../../functions/domain/request-kinds';
+import type { DeploymentProfile } from '../../functions/domain/operators/operator-profile';
+import { REQUEST_KINDS } from '../../functions/domain/requests/request-kinds';
 
 export function sampleProfile(overrides: Partial<DeploymentProfile['operator']> = {}): DeploymentProfile {
   const sevenWorkingDays = { amount: 7, unit: 'working-days', source: 'test' } as const;

@@ -1,0 +1,139 @@
+/**
+ * Operator and jurisdiction profiles: who runs a deployment, where mail arrives, which law sets the
+ * deadlines. Validated with the same schema at synth time (bin/app.ts) and at Lambda start
+ * (functions/inbound-email/config.ts), so a bad profile fails early with the field's path in the error.
+ *
+ * zod/mini rather than zod: the full build adds ~450 KB to the Lambda bundle (issue: ≤ 550 KB in all).
+ */
+import * as z from 'zod/mini';
+import { LANGUAGES, REQUEST_KINDS } from '../requests/request-kinds';
+
+const email = z.pipe(
+  z.email(),
+  z.transform((address: string) => address.toLowerCase()),
+);
+const isoDate = z.iso.date();
+const nonEmpty = z.string().check(z.minLength(1));
+
+export const deadlineSchema = z.strictObject({
+  amount: z.int().check(z.nonnegative()),
+  unit: z.enum(['working-days', 'calendar-days', 'hours']),
+  /** The article of law the deadline comes from, shown to ops and in the register export. */
+  source: nonEmpty,
+});
+export type Deadline = z.infer<typeof deadlineSchema>;
+
+export const jurisdictionSchema = z.strictObject({
+  id: z.string().check(z.regex(/^[A-Z]{2}-[A-Za-z0-9-]+$/, 'looks like "RU-152FZ" or "KG-58"')),
+  name: nonEmpty,
+  /** IANA zone whose calendar days and working days count for deadlines. */
+  timeZone: nonEmpty,
+  /** ISO weekday numbers (1 = Monday … 7 = Sunday) that are days off. */
+  weekendDays: z._default(z.array(z.int().check(z.minimum(1), z.maximum(7))), [6, 7]),
+  /** Public holidays and transferred days off (YYYY-MM-DD); the full calendar is kept as data. */
+  holidays: z._default(z.array(isoDate), []),
+  /** Transferred working days that fall on a weekend (YYYY-MM-DD). */
+  workingWeekends: z._default(z.array(isoDate), []),
+  /** A record keyed by an enum is exhaustive in zod 4: every kind must have its deadline. */
+  deadlines: z.record(z.enum(REQUEST_KINDS), deadlineSchema),
+});
+export type Jurisdiction = z.infer<typeof jurisdictionSchema>;
+
+export const operatorSchema = z.strictObject({
+  /** Short id, used in stack and resource names: lower-case letters, digits and dashes. */
+  id: z
+    .string()
+    .check(z.regex(/^[a-z][a-z0-9-]{1,30}$/, 'lower-case letters, digits and dashes, 2–31 characters')),
+  /** The operator's name as subjects know it, per language (used in replies). */
+  displayName: z.strictObject({ ky: nonEmpty, ru: nonEmpty, en: nonEmpty }),
+  jurisdiction: nonEmpty,
+  /** AWS account and region to deploy to; region must offer SES email receiving. */
+  env: z.strictObject({
+    account: z.optional(z.string().check(z.regex(/^\d{12}$/, 'a 12-digit AWS account id'))),
+    region: nonEmpty,
+  }),
+  /** Support addresses named in the privacy policy; each gets a receipt rule. Replies come from the first. */
+  supportAddresses: z.array(email).check(z.minLength(1)),
+  /** Other addresses of the operator: mail from them is never answered (loop guard). */
+  ownAddresses: z._default(z.array(email), []),
+  /** The human support inbox that receives every message the machine could not classify. */
+  humanSupportInbox: email,
+  /** The data-protection officer: alarms go here. */
+  dpoEmail: email,
+  defaultLanguage: z.enum(LANGUAGES),
+  /** Personal data fields the operator holds (policy 000 §3.2), listed in access and erasure work. */
+  dataHeld: z.array(nonEmpty).check(z.minLength(1)),
+  /** Base URL of the public confirmation pages (https); the token travels in the URL fragment. */
+  confirmBaseUrl: z.url({ protocol: /^https$/ }),
+  rawMailRetentionDays: z._default(z.int().check(z.minimum(1), z.maximum(90)), 7),
+  verificationTokenHours: z._default(z.int().check(z.minimum(1), z.maximum(24 * 14)), 72),
+  /** RFC 3834: an auto-responder must not flood one address; 10 a day per the issue. */
+  maxRepliesPerAddressPerDay: z._default(z.int().check(z.minimum(1), z.maximum(100)), 10),
+  /** Mail larger than this is recorded and forwarded to humans, not parsed (postal-mime bounds depth, not breadth). */
+  maxMessageBytes: z._default(
+    z.int().check(z.minimum(64 * 1024), z.maximum(40 * 1024 * 1024)),
+    10 * 1024 * 1024,
+  ),
+});
+export type OperatorProfile = z.infer<typeof operatorSchema>;
+
+export const operatorsFileSchema = z
+  .strictObject({
+    jurisdictions: z.array(jurisdictionSchema).check(z.minLength(1)),
+    operators: z.array(operatorSchema).check(z.minLength(1)),
+  })
+  .check(
+    z.superRefine((file, ctx) => {
+      const known = new Set(file.jurisdictions.map((j) => j.id));
+      const seenIds = new Set<string>();
+      file.operators.forEach((operator, index) => {
+        if (!known.has(operator.jurisdiction)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['operators', index, 'jurisdiction'],
+            message: `unknown jurisdiction "${operator.jurisdiction}"; known: ${[...known].join(', ')}`,
+          });
+        }
+        if (seenIds.has(operator.id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['operators', index, 'id'],
+            message: `duplicate operator id "${operator.id}"`,
+          });
+        }
+        seenIds.add(operator.id);
+      });
+    }),
+  );
+export type OperatorsFile = z.infer<typeof operatorsFileSchema>;
+
+/** An operator together with its jurisdiction: everything one deployment needs to decide. */
+export const deploymentProfileSchema = z.strictObject({
+  operator: operatorSchema,
+  jurisdiction: jurisdictionSchema,
+});
+export type DeploymentProfile = z.infer<typeof deploymentProfileSchema>;
+
+/** One line per bad field, e.g. `operators.0.dpoEmail: Invalid email address`. */
+export function describeSchemaErrors(error: z.core.$ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('\n');
+}
+
+export function parseOperatorsFile(data: unknown, sourceName: string): OperatorsFile {
+  const result = operatorsFileSchema.safeParse(data);
+  if (!result.success) {
+    throw new Error(`${sourceName} is not a valid operators file:\n${describeSchemaErrors(result.error)}`);
+  }
+  return result.data;
+}
+
+export function deploymentProfiles(file: OperatorsFile): DeploymentProfile[] {
+  return file.operators.map((operator) => {
+    const jurisdiction = file.jurisdictions.find((j) => j.id === operator.jurisdiction);
+    if (!jurisdiction)
+      throw new Error(`operator ${operator.id}: unknown jurisdiction ${operator.jurisdiction}`);
+    return { operator, jurisdiction };
+  });
+}

@@ -1,0 +1,463 @@
+/**
+ * What makul puts on the wire when it sends mail: headers of automatic replies, a sanitiser for any
+ * header value that came from inbound mail, and the raw MIME of a forward to the human support inbox.
+ *
+ * No I/O and no logging: the values passing through are addresses and message content. The only
+ * clock and randomness are the Date, Message-ID and boundary of a forward.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Language } from '../requests/request-kinds';
+import { formatReplyDate } from './reply-templates';
+
+export interface HeaderField {
+  readonly name: string;
+  readonly value: string;
+}
+
+/**
+ * RFC 5322 §2.1.1 caps a line at 998 octets; 900 leaves room for the field name and ": ". A longer
+ * value from inbound mail is not something a person wrote, and truncating it costs nothing.
+ */
+const MAX_HEADER_VALUE_LENGTH = 900;
+
+/**
+ * Characters removed from header values:
+ * - C0 controls, DEL and C1 controls (including NEL U+0085): CR and LF would end the header and let
+ *   an attacker add headers or a body (header injection); NUL and the others break parsers.
+ * - U+2028/U+2029: line and paragraph separators, treated as line ends by some software.
+ * - Bidi embeddings, overrides and isolates: they make a value display differently from its bytes.
+ * - Lone surrogates: not encodable as UTF-8, so an encoder would fail or substitute.
+ * Tabs, CR and LF become spaces first, because a folded header's line break stands for whitespace.
+ */
+const LINE_BREAKS_AND_TABS = /[\t\r\n\u2028\u2029\u0085]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's job.
+const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|\p{Cs}/gu;
+const WHITESPACE_RUN = /\s+/g;
+
+/**
+ * Removes CR, LF, NUL and other control characters, collapses whitespace, caps length (~900 chars:
+ * RFC 5322 line limit is 998) — header values from mail are attacker-controlled.
+ * Idempotent: safeHeaderValue(safeHeaderValue(x)) === safeHeaderValue(x).
+ */
+export function safeHeaderValue(value: string): string {
+  const cleaned = value
+    .replace(LINE_BREAKS_AND_TABS, ' ')
+    .replace(UNSAFE_CHARACTERS, '')
+    .replace(WHITESPACE_RUN, ' ')
+    .trim();
+  if (cleaned.length <= MAX_HEADER_VALUE_LENGTH) return cleaned;
+  let capped = cleaned.slice(0, MAX_HEADER_VALUE_LENGTH);
+  // Do not cut a surrogate pair in half: the lone high surrogate would be unencodable.
+  if (/[\ud800-\udbff]$/.test(capped)) capped = capped.slice(0, -1);
+  return capped.trimEnd();
+}
+
+/**
+ * A msg-id as mail software writes it: `<left@right>`, printable ASCII without spaces, one @.
+ * Anything looser (comments, spaces, control characters) is dropped rather than repaired: these ids
+ * are copied from attacker-controlled headers into ours.
+ */
+const MESSAGE_ID = /^<[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f-\x7e]+>$/;
+/** Real ids are well under 250 characters; the cap keeps a References line within the budget below. */
+const MAX_MESSAGE_ID_LENGTH = 250;
+/** RFC 5322 §3.6.4 lets References be trimmed; the last ids are what threading needs. */
+const MAX_REFERENCES = 10;
+
+function isValidMessageId(candidate: string): boolean {
+  return (
+    candidate.length <= MAX_MESSAGE_ID_LENGTH &&
+    MESSAGE_ID.test(candidate) &&
+    candidate.indexOf('@') === candidate.lastIndexOf('@')
+  );
+}
+
+/** The last valid ids of a References value plus the original Message-ID, within the line budget. */
+function referencesChain(originalMessageId: string, originalReferences: string | null): string[] {
+  const earlier = (originalReferences ?? '').match(/<[^<>]*>/g) ?? [];
+  const chain: string[] = [];
+  for (const id of [...earlier, originalMessageId]) {
+    if (!isValidMessageId(id)) continue;
+    const existing = chain.indexOf(id);
+    if (existing !== -1) chain.splice(existing, 1);
+    chain.push(id);
+  }
+  const kept = chain.slice(-MAX_REFERENCES);
+  // Unfolded, the line must stay within the header budget: drop the oldest ids until it does.
+  while (kept.join(' ').length > MAX_HEADER_VALUE_LENGTH) kept.shift();
+  return kept;
+}
+
+/**
+ * Headers of an automatic reply (RFC 3834): Auto-Submitted: auto-replied so other responders stay
+ * silent; In-Reply-To and References for threading; X-Auto-Response-Suppress: All, which stops
+ * Exchange out-of-office replies (a loop otherwise). No In-Reply-To/References without a valid
+ * original Message-ID.
+ */
+export function autoReplyHeaders(
+  originalMessageId: string | null,
+  originalReferences: string | null,
+): HeaderField[] {
+  const headers: HeaderField[] = [
+    { name: 'Auto-Submitted', value: 'auto-replied' },
+    { name: 'X-Auto-Response-Suppress', value: 'All' },
+  ];
+  const messageId = originalMessageId?.trim() ?? '';
+  if (!isValidMessageId(messageId)) return headers;
+  headers.push({ name: 'In-Reply-To', value: messageId });
+  headers.push({ name: 'References', value: referencesChain(messageId, originalReferences).join(' ') });
+  return headers;
+}
+
+export interface ForwardToHumansInput {
+  /** The operator's address. */
+  readonly from: string;
+  /** The human support inbox. */
+  readonly to: string;
+  readonly requestId: string;
+  /** Stable reason id, e.g. "no-tag", "too-large", "invalid-sender:several-from". */
+  readonly reason: string;
+  readonly receivedAt: Date;
+  /** The operator's default language, for the note to staff. */
+  readonly language: Language;
+  /** Attached whole when present; null when too large to attach. */
+  readonly originalRaw: Uint8Array | null;
+  /** E.g. "s3://bucket/key": always given, so staff can fetch it while it is kept. */
+  readonly rawMailLocation: string;
+  readonly originalMessageId: string | null;
+}
+
+interface ReasonText {
+  /** A few words for the Subject. */
+  readonly short: string;
+  /** What happened and what staff should do, for the note. */
+  readonly long: string;
+}
+
+const REASONS: Readonly<Record<string, Readonly<Record<Language, ReasonText>>>> = {
+  'no-tag': {
+    en: {
+      short: 'no tag recognised',
+      long: 'The message has none of the subject phrases makul recognises (such as “unsubscribe” or “withdraw consent”), so it was not recorded as a request. Please read it and answer the person, or handle the request by hand if it is one.',
+    },
+    ru: {
+      short: 'тема запроса не распознана',
+      long: 'В письме нет ни одной из тем, которые makul распознаёт (например, «Отзыв согласия на обработку персональных данных»), поэтому оно не зарегистрировано как запрос. Прочитайте его и ответьте человеку или обработайте запрос вручную, если это запрос.',
+    },
+    ky: {
+      short: 'суроо-талаптын белгиси табылган жок',
+      long: 'Катта makul тааныган белгилердин бири да жок (мисалы, «Жеке маалыматтарды актуалдаштыруу»), ошондуктан ал суроо-талап катары катталган жок. Катты окуп, адамга жооп бериңиз же, эгер бул суроо-талап болсо, аны кол менен иштетиңиз.',
+    },
+  },
+  'too-large': {
+    en: {
+      short: 'message too large',
+      long: 'The message is larger than makul reads automatically, so nobody has looked at it yet. Please read it and handle it by hand.',
+    },
+    ru: {
+      short: 'слишком большое письмо',
+      long: 'Письмо больше того размера, который makul обрабатывает автоматически, поэтому его ещё никто не прочитал. Прочитайте его и обработайте вручную.',
+    },
+    ky: {
+      short: 'кат өтө чоң',
+      long: 'Кат makul автоматтык түрдө окуган өлчөмдөн чоң, ошондуктан аны азырынча эч ким окуган жок. Катты окуп, кол менен иштетиңиз.',
+    },
+  },
+  unparseable: {
+    en: {
+      short: 'message could not be read',
+      long: 'The structure of the message (MIME) could not be parsed. Please open it in a mail client and handle it by hand.',
+    },
+    ru: {
+      short: 'письмо не удалось разобрать',
+      long: 'Не удалось разобрать структуру письма (MIME). Откройте его в почтовой программе и обработайте вручную.',
+    },
+    ky: {
+      short: 'катты окуу мүмкүн болгон жок',
+      long: 'Каттын түзүлүшүн (MIME) талдоо мүмкүн болгон жок. Катты почта программасында ачып, кол менен иштетиңиз.',
+    },
+  },
+  'invalid-sender': {
+    en: {
+      short: 'sender address not accepted',
+      long: 'makul acts only on one plain, valid sender address: acting on an ambiguous one could harm the real owner of the address. Check who sent the message before answering or acting on it.',
+    },
+    ru: {
+      short: 'адрес отправителя не принят',
+      long: 'makul выполняет запросы только с одного простого и корректного адреса отправителя: выполнение запроса с неоднозначного адреса может навредить настоящему владельцу адреса. Проверьте, кто отправил письмо, прежде чем отвечать или выполнять запрос.',
+    },
+    ky: {
+      short: 'жөнөтүүчүнүн дареги кабыл алынган жок',
+      long: 'makul бир гана жөнөкөй жана туура жөнөтүүчү дарегинен келген суроо-талаптарды аткарат: так эмес даректен келген суроо-талапты аткаруу даректин чыныгы ээсине зыян келтириши мүмкүн. Жооп берүүдөн же суроо-талапты аткаруудан мурун катты ким жөнөткөнүн текшериңиз.',
+    },
+  },
+};
+
+/** Used for a reason id this module does not know yet, so a new reason never breaks a forward. */
+const UNKNOWN_REASON: Readonly<Record<Language, ReasonText>> = {
+  en: {
+    short: 'could not be handled automatically',
+    long: 'makul could not handle this message automatically. Please read it and handle it by hand.',
+  },
+  ru: {
+    short: 'не удалось обработать автоматически',
+    long: 'makul не смог обработать это письмо автоматически. Прочитайте его и обработайте вручную.',
+  },
+  ky: {
+    short: 'автоматтык түрдө иштетүү мүмкүн болгон жок',
+    long: 'makul бул катты автоматтык түрдө иштете алган жок. Катты окуп, кол менен иштетиңиз.',
+  },
+};
+
+/** Details of `invalid-sender:<detail>` (the SenderRejection values of sender-address.ts). */
+const SENDER_DETAILS: Readonly<Record<string, Readonly<Record<Language, string>>>> = {
+  'no-from': {
+    en: 'The message has no From address.',
+    ru: 'В письме нет адреса отправителя (From).',
+    ky: 'Катта жөнөтүүчүнүн дареги (From) жок.',
+  },
+  'several-from': {
+    en: 'The message names several senders.',
+    ru: 'В письме указано несколько отправителей.',
+    ky: 'Катта бир нече жөнөтүүчү көрсөтүлгөн.',
+  },
+  'group-syntax': {
+    en: 'The From field names a group instead of an address.',
+    ru: 'В поле From указана группа, а не адрес.',
+    ky: 'From талаасында дарек эмес, топ көрсөтүлгөн.',
+  },
+  'quoted-local-part': {
+    en: 'The part of the address before @ is in quotes.',
+    ru: 'Часть адреса до @ заключена в кавычки.',
+    ky: 'Даректин @ белгисине чейинки бөлүгү тырмакчага алынган.',
+  },
+  comment: {
+    en: 'The From field contains a comment in parentheses.',
+    ru: 'В поле From есть комментарий в скобках.',
+    ky: 'From талаасында кашаадагы түшүндүрмө бар.',
+  },
+  'encoded-word': {
+    en: 'The address contains encoded text (RFC 2047).',
+    ru: 'Адрес содержит закодированный текст (RFC 2047).',
+    ky: 'Даректе коддолгон текст (RFC 2047) бар.',
+  },
+  'ip-literal': {
+    en: 'The domain of the address is an IP address, not a name.',
+    ru: 'Домен адреса — IP-адрес, а не имя.',
+    ky: 'Даректин домени ат эмес, IP дарек.',
+  },
+  'malformed-address': {
+    en: 'The address is not well formed.',
+    ru: 'Адрес записан некорректно.',
+    ky: 'Дарек туура эмес жазылган.',
+  },
+};
+
+/** Reason ids are makul's own, but they reach headers and the note: keep them to their alphabet. */
+function safeReasonId(reason: string): string {
+  return reason.replace(/[^a-z0-9:._-]/gi, '').slice(0, 100) || 'unknown';
+}
+
+/** The words for a review reason, for staff: short for a Subject, long for a note. */
+export function reviewReasonText(reason: string, language: Language): ReasonText {
+  const [category = '', detail] = safeReasonId(reason).split(':', 2);
+  const known = REASONS[category]?.[language] ?? UNKNOWN_REASON[language];
+  const detailText = detail === undefined ? undefined : SENDER_DETAILS[detail]?.[language];
+  if (category !== 'invalid-sender' || detailText === undefined) return known;
+  return { short: known.short, long: `${detailText} ${known.long}` };
+}
+
+interface ForwardNoteTexts {
+  readonly subject: (reason: string, requestId: string) => string;
+  readonly intro: string;
+  readonly reason: string;
+  readonly requestNumber: string;
+  readonly received: string;
+  readonly attached: (fileName: string) => string;
+  readonly notAttached: string;
+  readonly keptAt: string;
+  readonly confidential: string;
+}
+
+const FORWARD_NOTES: Readonly<Record<Language, ForwardNoteTexts>> = {
+  en: {
+    subject: (reason, id) => `[makul] Needs a human: ${reason} — ${id}`,
+    intro: 'A message sent to the personal-data address needs a person to handle it.',
+    reason: 'Reason',
+    requestNumber: 'Request number',
+    received: 'Received',
+    attached: (file) => `The original message is attached as ${file}.`,
+    notAttached: 'The original message is too large to attach.',
+    keptAt: 'The raw message is kept for a limited time in the raw-mail store at',
+    confidential: 'The message contains personal data: do not forward it outside the support team.',
+  },
+  ru: {
+    subject: (reason, id) => `[makul] Требуется сотрудник: ${reason} — ${id}`,
+    intro: 'Письмо, пришедшее на адрес для запросов о персональных данных, должен обработать сотрудник.',
+    reason: 'Причина',
+    requestNumber: 'Номер запроса',
+    received: 'Получено',
+    attached: (file) => `Исходное письмо приложено как ${file}.`,
+    notAttached: 'Исходное письмо слишком велико, чтобы приложить его.',
+    keptAt: 'Исходное письмо ограниченное время хранится в хранилище входящих писем:',
+    confidential: 'Письмо содержит персональные данные: не пересылайте его за пределы службы поддержки.',
+  },
+  ky: {
+    subject: (reason, id) => `[makul] Кызматкердин кароосу керек: ${reason} — ${id}`,
+    intro: 'Жеке маалыматтар боюнча дарекке келген катты кызматкер иштетиши керек.',
+    reason: 'Себеби',
+    requestNumber: 'Суроо-талаптын номери',
+    received: 'Алынган убакыт',
+    attached: (file) => `Баштапкы кат ${file} файлы катары тиркелди.`,
+    notAttached: 'Баштапкы кат тиркөө үчүн өтө чоң.',
+    keptAt: 'Баштапкы кат келген каттар сакталуучу жайда чектелген убакытка сакталат:',
+    confidential: 'Катта жеке маалыматтар бар: аны колдоо кызматынан тышкары жөнөтпөңүз.',
+  },
+};
+
+/** A plain ASCII addr-spec: these are the operator's configured addresses, never a subject's. */
+const PLAIN_ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$/;
+
+function requirePlainAddress(address: string, field: 'from' | 'to'): string {
+  if (!PLAIN_ADDRESS.test(address)) throw new Error(`The forward's '${field}' is not a plain ASCII address`);
+  return address;
+}
+
+/** RFC 5322 date-time in UTC: toUTCString() ends in "GMT", an obsolete zone RFC 5322 §4.3 says not to write. */
+function rfc5322Date(date: Date): string {
+  return date.toUTCString().replace(/GMT$/, '+0000');
+}
+
+/**
+ * RFC 2047 B-encoding in UTF-8 for a non-ASCII header value, folded between encoded-words. 39 bytes
+ * per word (52 base64 characters) keeps "Subject: " plus one word within 76 characters (RFC 2047 §2),
+ * and a word never splits a character's bytes (RFC 2047 §5: each word must decode on its own).
+ */
+function encodeHeaderWords(value: string): string {
+  if (/^[\x20-\x7e]*$/.test(value)) return value;
+  const encoder = new TextEncoder();
+  const words: string[] = [];
+  let pending: number[] = [];
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    words.push(`=?UTF-8?B?${Buffer.from(pending).toString('base64')}?=`);
+    pending = [];
+  };
+  for (const character of value) {
+    const bytes = encoder.encode(character);
+    if (pending.length + bytes.length > 39) flush();
+    pending.push(...bytes);
+  }
+  flush();
+  return words.join('\r\n ');
+}
+
+/** Base64 in lines of 76 characters (RFC 2045 §6.8). */
+function base64Lines(bytes: Uint8Array): string {
+  const encoded = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  return encoded.match(/.{1,76}/g)?.join('\r\n') ?? '';
+}
+
+/**
+ * A boundary from 144 random bits. It cannot occur in the content: every part body is base64, whose
+ * alphabet has no "-", and the part headers are fixed text.
+ */
+function randomBoundary(): string {
+  return `makul-${randomBytes(18).toString('base64url')}`;
+}
+
+/**
+ * The original, as `application/octet-stream` named `.eml`, base64-encoded, whatever it contains.
+ * - Byte-exact: the attachment is evidence (staff or a regulator may check the original's DKIM
+ *   signature). Parsers rewrite line ends of 7bit/8bit parts (postal-mime turns CRLF into LF), relays
+ *   without 8BITMIME downgrade 8-bit parts, and KOI8-R or bare-LF originals are common; base64 is the
+ *   one transfer encoding that every hop and every parser leaves alone.
+ * - Not `message/rfc822`: RFC 2046 §5.2.1 allows only 7bit/8bit/binary for it, and strict servers
+ *   (Postfix with strict_mime_encoding_domain) can reject it in base64. `message/global` (RFC 6532)
+ *   allows base64 but few clients open it. An `.eml` file opens as a message in the usual desktop
+ *   clients (Outlook, Thunderbird, Apple Mail).
+ */
+function originalPart(original: Uint8Array, fileName: string): string {
+  return (
+    `Content-Type: application/octet-stream; name="${fileName}"\r\n` +
+    `Content-Disposition: attachment; filename="${fileName}"\r\n` +
+    'Content-Transfer-Encoding: base64\r\n\r\n' +
+    base64Lines(original)
+  );
+}
+
+function forwardNote(
+  input: ForwardToHumansInput,
+  reason: ReasonText,
+  requestId: string,
+  fileName: string,
+): string {
+  const texts = FORWARD_NOTES[input.language];
+  // No time zone is known for staff here, so the time is shown in UTC, labelled as such.
+  const received = formatReplyDate(input.receivedAt, input.language, 'UTC');
+  const location = safeHeaderValue(input.rawMailLocation);
+  return [
+    texts.intro,
+    '',
+    `${texts.reason}: ${reason.long} (${safeReasonId(input.reason)})`,
+    `${texts.requestNumber}: ${requestId}`,
+    `${texts.received}: ${received}`,
+    '',
+    input.originalRaw === null ? texts.notAttached : texts.attached(fileName),
+    `${texts.keptAt} ${location}`,
+    '',
+    texts.confidential,
+    '',
+  ].join('\r\n');
+}
+
+/**
+ * A complete RFC 5322 message (CRLF line ends, 7-bit, lines within 998 octets) for SESv2 SendEmail
+ * Content.Raw: a note to staff with the original attached when present. No personal data in the
+ * Subject: mail servers and ticket systems log subjects widely.
+ *
+ * Auto-Submitted: auto-generated, because this is a new message written by makul, not a reply to the
+ * original's sender (RFC 3834 §5: "auto-replied" is only for responses) and not the original re-sent;
+ * "auto-forwarded" is not a registered value. It, and X-Auto-Response-Suppress, keep the staff inbox's
+ * own auto-responders from answering makul.
+ */
+export function buildForwardToHumans(input: ForwardToHumansInput): Uint8Array {
+  const from = requirePlainAddress(input.from, 'from');
+  const to = requirePlainAddress(input.to, 'to');
+  const domain = from.slice(from.lastIndexOf('@') + 1).toLowerCase();
+  const requestId = input.requestId.replace(/[^A-Za-z0-9-]/g, '').slice(0, 64) || 'unknown';
+  const reason = reviewReasonText(input.reason, input.language);
+  const fileName = `original-${requestId}.eml`;
+  const boundary = randomBoundary();
+
+  const headers = [
+    `From: ${from}`,
+    `To: ${to}`,
+    `Subject: ${encodeHeaderWords(FORWARD_NOTES[input.language].subject(reason.short, requestId))}`,
+    `Date: ${rfc5322Date(new Date())}`,
+    `Message-ID: <${randomBytes(16).toString('hex')}.${requestId}@${domain}>`,
+    'MIME-Version: 1.0',
+    'Auto-Submitted: auto-generated',
+    'X-Auto-Response-Suppress: All',
+    `X-Makul-Request-Id: ${requestId}`,
+    `X-Makul-Reason: ${safeReasonId(input.reason)}`,
+  ];
+  const originalId = input.originalMessageId?.trim() ?? '';
+  // Lets a ticket system group forwards of the same conversation; the id alone holds no content.
+  if (isValidMessageId(originalId)) headers.push(`References: ${originalId}`);
+  headers.push(`Content-Type: multipart/mixed; boundary="${boundary}"`);
+
+  const note = new TextEncoder().encode(forwardNote(input, reason, requestId, fileName));
+  const parts = [
+    'Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
+      base64Lines(note),
+  ];
+  if (input.originalRaw !== null) parts.push(originalPart(input.originalRaw, fileName));
+
+  const message =
+    `${headers.join('\r\n')}\r\n\r\n` +
+    parts.map((part) => `--${boundary}\r\n${part}\r\n`).join('') +
+    `--${boundary}--\r\n`;
+  // Headers are ASCII or encoded-words and bodies are base64: the whole message is 7-bit, so it passes
+  // every relay unchanged and ASCII maps characters to bytes 1:1.
+  return new TextEncoder().encode(message);
+}

@@ -1,0 +1,86 @@
+/**
+ * What makul does with each kind of request: the one place to read "what happens on withdraw-consent".
+ *
+ * A request either takes effect at once (unsubscribe: it only reduces contact, and 38-FZ art. 18 wants
+ * it immediately) or needs proof that the sender owns the address: an authenticated sender (DMARC
+ * pass, or DKIM pass aligned with the From domain) or a confirmed link. Without proof the request is
+ * recorded as awaiting verification and the reply carries the link; with proof its effect on the
+ * subject's record is applied now and the reply offers a "this was not me" link.
+ */
+import type { ReplyOutcome } from '../replies/reply-templates';
+import type { RequestKind } from './request-kinds';
+import { needsProofOfSender } from './request-kinds';
+
+/** Flags on the subject's record that other systems obey (marketing checks, processing, publication). */
+export interface SubjectEffect {
+  /** No marketing to this address, ever again (also kept after erasure, as a suppression entry). */
+  readonly marketingOptOut?: true;
+  /** Consent to processing withdrawn: processing stops; destruction follows within the legal term. */
+  readonly consentWithdrawn?: true;
+  /** Processing blocked (paused) until the request is resolved. */
+  readonly processingRestricted?: true;
+  /** Dissemination of data the subject made public must stop. */
+  readonly disseminationStopped?: true;
+  /** Destruction asked for: the erasure executor acts on it by the due date. */
+  readonly erasureRequested?: true;
+}
+
+export interface RequestPolicy {
+  readonly effect: SubjectEffect;
+  /** What still has to happen after makul's automatic part, for ops and the register. */
+  readonly followUp: string;
+}
+
+export const REQUEST_POLICIES: Readonly<Record<RequestKind, RequestPolicy>> = {
+  unsubscribe: {
+    effect: { marketingOptOut: true },
+    followUp: 'none: marketing systems see the opt-out through the status API',
+  },
+  'update-data': {
+    effect: {},
+    followUp: 'support corrects the data named by the subject, by the due date',
+  },
+  'withdraw-consent': {
+    // Withdrawing consent to processing covers marketing too: stop both at once.
+    effect: { consentWithdrawn: true, marketingOptOut: true },
+    followUp: 'processing stops now; the erasure executor destroys the data by the due date',
+  },
+  access: {
+    effect: {},
+    followUp: 'support sends the data held and how it is processed, by the due date',
+  },
+  erasure: {
+    effect: { erasureRequested: true, marketingOptOut: true },
+    followUp: 'the erasure executor destroys the data and issues a destruction act by the due date',
+  },
+  restrict: {
+    effect: { processingRestricted: true },
+    followUp: 'processing stays blocked until support resolves the request',
+  },
+  'stop-dissemination': {
+    effect: { disseminationStopped: true },
+    followUp: 'support removes the published data the subject names, by the due date',
+  },
+};
+
+export type RequestStatus = 'completed' | 'in-progress' | 'awaiting-verification';
+
+export interface RequestPlan {
+  readonly status: RequestStatus;
+  /** Apply the kind's effect to the subject's record now (false: after the link is confirmed). */
+  readonly applyEffectNow: boolean;
+  /** Which single-use link the reply carries, if any. */
+  readonly token: 'verify' | 'dispute' | null;
+  readonly replyOutcome: ReplyOutcome;
+}
+
+export function planRequest(kind: RequestKind, senderAuthenticated: boolean): RequestPlan {
+  if (!needsProofOfSender(kind)) {
+    return { status: 'completed', applyEffectNow: true, token: null, replyOutcome: 'done' };
+  }
+  if (senderAuthenticated) {
+    // Proof by authentication; the reply still offers "this was not me" (DESIGN.md).
+    return { status: 'in-progress', applyEffectNow: true, token: 'dispute', replyOutcome: 'accepted' };
+  }
+  return { status: 'awaiting-verification', applyEffectNow: false, token: 'verify', replyOutcome: 'verify' };
+}

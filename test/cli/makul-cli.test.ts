@@ -1,0 +1,77 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../support/paths';
+
+const run = promisify(execFile);
+const root = PROJECT_ROOT;
+
+/** Runs the real command as ops would (bin/makul.mjs, through tsx, on this Node). */
+async function makul(...args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [join(root, 'bin/makul.mjs'), ...args], {
+      cwd: root,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('makul inspect', () => {
+  it('prints one JSON decision per file with the documented fields', async () => {
+    const { code, stdout } = await makul(
+      'inspect',
+      'test/fixtures/mail/kyrgyz-utf8-base64-folded-subject.eml',
+      'test/fixtures/mail/auto-reply.eml',
+    );
+    expect(code).toBe(0);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(2);
+    expect(Object.keys(lines[0]).sort()).toEqual(['action', 'file', 'kind', 'language', 'reason', 'sender']);
+    expect(lines[0]).toMatchObject({ action: 'process', kind: 'update-data', language: 'ky' });
+    expect(lines[1]).toMatchObject({ action: 'drop', reason: 'auto-submitted', kind: null });
+  });
+
+  it('explains an untagged message from a person as review / no-tag', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'makul-cli-'));
+    const file = join(folder, 'question.eml');
+    writeFileSync(
+      file,
+      'From: a@example.kg\r\nTo: support@x2.kg\r\nSubject: When is the draw?\r\n\r\nHi\r\n',
+    );
+    const { stdout } = await makul('inspect', file);
+    expect(JSON.parse(stdout)).toEqual({
+      file,
+      action: 'review',
+      kind: null,
+      language: null,
+      sender: 'a@example.kg',
+      reason: 'no-tag',
+    });
+  });
+
+  it('reports an unreadable file on stderr, goes on with the rest, and exits 1', async () => {
+    const { code, stdout, stderr } = await makul(
+      'inspect',
+      'no/such/file.eml',
+      'test/fixtures/mail/mailing-list.eml',
+    );
+    expect(code).toBe(1);
+    expect(stderr).toContain('cannot read no/such/file.eml: ENOENT');
+    expect(JSON.parse(stdout)).toMatchObject({ action: 'drop', reason: 'mailing-list' });
+  });
+
+  it('prints usage and exits 2 on an unknown command', async () => {
+    const { code, stderr } = await makul('frobnicate');
+    expect(code).toBe(2);
+    expect(stderr).toContain('Usage: makul inspect');
+  });
+});

@@ -1,0 +1,63 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { requestIdFor } from '../../../functions/domain/requests/request-id';
+import { subjectKey } from '../../../functions/domain/subjects/subject-key';
+import { hashToken, issueToken, tokenLink } from '../../../functions/domain/tokens/verification-token';
+
+describe('requestIdFor', () => {
+  it('gives the same id for the same SES message id, so redeliveries map to one request', () => {
+    expect(requestIdFor('0000014a-f4d4-4f36-example')).toBe(requestIdFor('0000014a-f4d4-4f36-example'));
+  });
+
+  it('looks like MK- and 12 unambiguous characters', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1 }), (messageId) => {
+        expect(requestIdFor(messageId)).toMatch(/^MK-[ABCDEFGHJKMNPQRSTVWXYZ0-9]{12}$/);
+      }),
+    );
+  });
+
+  it('differs for different message ids', () => {
+    const ids = new Set(Array.from({ length: 2000 }, (_, index) => requestIdFor(`message-${index}`)));
+    expect(ids.size).toBe(2000);
+  });
+});
+
+describe('subjectKey', () => {
+  const key = 'k'.repeat(64);
+
+  it('is a 64-character hex HMAC that does not contain the address', () => {
+    const hashed = subjectKey('ivan@example.ru', key);
+    expect(hashed).toMatch(/^[0-9a-f]{64}$/);
+    expect(hashed).not.toContain('ivan');
+  });
+
+  it('depends on the secret key, so it cannot be recomputed without it', () => {
+    expect(subjectKey('ivan@example.ru', key)).not.toBe(subjectKey('ivan@example.ru', 'x'.repeat(64)));
+  });
+});
+
+describe('issueToken', () => {
+  it('issues 256 random bits, stores only their hash, and expires after the given hours', () => {
+    const now = new Date('2026-11-21T10:00:00Z');
+    const token = issueToken('verify', now, 72);
+    expect(Buffer.from(token.token, 'base64url')).toHaveLength(32);
+    expect(token.tokenHash).toBe(hashToken(token.token));
+    expect(token.tokenHash).not.toContain(token.token);
+    expect(token.expiresAt.toISOString()).toBe('2026-11-24T10:00:00.000Z');
+  });
+
+  it('never issues the same token twice', () => {
+    const tokens = new Set(Array.from({ length: 1000 }, () => issueToken('verify', new Date(), 1).token));
+    expect(tokens.size).toBe(1000);
+  });
+
+  it('puts the token in the URL fragment, which browsers never send to the server', () => {
+    expect(tokenLink('https://privacy.example.kg/confirm', 'abc')).toBe(
+      'https://privacy.example.kg/confirm#t=abc',
+    );
+    expect(tokenLink('https://privacy.example.kg/confirm#old', 'abc')).toBe(
+      'https://privacy.example.kg/confirm#t=abc',
+    );
+  });
+});

@@ -1,0 +1,89 @@
+import type { SQSRecord } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import {
+  InvalidEventError,
+  notificationFromRecord,
+  notificationVerdicts,
+} from '../../../functions/inbound-email/ses-notification';
+
+const notification = {
+  notificationType: 'Received',
+  mail: {
+    timestamp: '2026-11-16T09:12:03.000Z',
+    source: 'ivan@example.ru',
+    messageId: 'o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1',
+    destination: ['support@x2.kg'],
+  },
+  receipt: {
+    recipients: ['support@x2.kg'],
+    spamVerdict: { status: 'PASS' },
+    virusVerdict: { status: 'PASS' },
+    spfVerdict: { status: 'PASS' },
+    dkimVerdict: { status: 'GRAY' },
+    dmarcVerdict: { status: 'FAIL' },
+    action: {
+      type: 'S3',
+      topicArn: 'arn:aws:sns:eu-west-1:123456789012:mail',
+      bucketName: 'raw-mail',
+      objectKey: 'inbound/o3vr',
+    },
+  },
+};
+
+function record(body: string): SQSRecord {
+  return { messageId: 'sqs-1', body, attributes: { ApproximateReceiveCount: '1' } } as unknown as SQSRecord;
+}
+
+describe('notificationFromRecord', () => {
+  it('reads SNS raw message delivery, where the body is the notification', () => {
+    expect(notificationFromRecord(record(JSON.stringify(notification))).mail.messageId).toBe(
+      notification.mail.messageId,
+    );
+  });
+
+  it('reads an SNS envelope, where the notification is the Message string', () => {
+    const envelope = { Type: 'Notification', MessageId: 'sns-1', Message: JSON.stringify(notification) };
+    expect(notificationFromRecord(record(JSON.stringify(envelope))).receipt.action.objectKey).toBe(
+      'inbound/o3vr',
+    );
+  });
+
+  it('refuses a body that is not JSON', () => {
+    expect(() => notificationFromRecord(record('not json'))).toThrow(InvalidEventError);
+  });
+
+  it('names the missing field and never echoes values, which may hold addresses', () => {
+    const broken = {
+      ...notification,
+      receipt: { ...notification.receipt, action: { type: 'S3', bucketName: 'raw-mail' } },
+    };
+    let message = '';
+    try {
+      notificationFromRecord(record(JSON.stringify(broken)));
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('receipt.action.objectKey');
+    expect(message).not.toContain('ivan@example.ru');
+  });
+
+  it('refuses other SES notification types (bounces, complaints) that might reach the queue', () => {
+    expect(() =>
+      notificationFromRecord(record(JSON.stringify({ ...notification, notificationType: 'Bounce' }))),
+    ).toThrow(/notificationType/);
+  });
+});
+
+describe('notificationVerdicts', () => {
+  it('maps SES receipt verdicts', () => {
+    const parsed = notificationFromRecord(record(JSON.stringify(notification)));
+    expect(notificationVerdicts(parsed)).toEqual({
+      spam: 'PASS',
+      virus: 'PASS',
+      spf: 'PASS',
+      dkim: 'GRAY',
+      dmarc: 'FAIL',
+      dkimPassDomains: [],
+    });
+  });
+});

@@ -14,20 +14,21 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { inboundEnvironment } from '../functions/shared/config';
+import { DEFAULT_OPERATORS_FILE, loadOperatorProfiles } from '../functions/shared/operators-file';
 import { makulEsbuildOptions } from '../lib/makul-function';
-import { loadDeploymentProfiles } from '../lib/operators-config';
 
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
-const HANDLER_ENTRY = path.join(PROJECT_ROOT, 'functions', 'inbound-email', 'handler.ts');
-const OPERATORS_FILE = path.join(PROJECT_ROOT, 'config', 'operators.json');
+const HANDLER_ENTRY = path.join(PROJECT_ROOT, 'functions', 'inbound-email', 'index.ts');
+const OPERATORS_FILE = path.join(PROJECT_ROOT, DEFAULT_OPERATORS_FILE);
 
 /** Imports per bundle; the first of each is a discarded warm-up (file cache). */
 const RUNS = 15;
 const TARGET_RATIO = 1.25;
 
 /**
- * The SDK surface the handler imports (functions/adapters/dynamodb-request-register.ts,
- * ses-mail-sender.ts, inbound-email/runtime.ts), built into clients the way the handler does at start.
+ * The SDK surface the handler imports (functions/adapters/dynamodb/request-register.ts,
+ * ses/mail-sender.ts, shared/runtime.ts), built into clients the way the handler does at start.
  */
 const FLOOR_SOURCE = `
 import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
@@ -106,7 +107,7 @@ async function bundle(
 
 /** What the handler validates at import, with the shipped x2 profile and fake (never used) credentials. */
 function lambdaLikeEnvironment(): NodeJS.ProcessEnv {
-  const profile = loadDeploymentProfiles(OPERATORS_FILE)[0];
+  const profile = loadOperatorProfiles(OPERATORS_FILE)[0];
   if (!profile) throw new Error(`${OPERATORS_FILE} defines no operator`);
   return {
     PATH: process.env.PATH,
@@ -114,14 +115,16 @@ function lambdaLikeEnvironment(): NodeJS.ProcessEnv {
     AWS_REGION: profile.operator.env.region,
     AWS_ACCESS_KEY_ID: 'AKIABENCHMARKONLY000',
     AWS_SECRET_ACCESS_KEY: 'benchmark-only-not-a-real-secret',
-    MAKUL_PROFILE: JSON.stringify(profile),
-    REQUESTS_TABLE_NAME: 'makul-bench-requests',
-    SUBJECTS_TABLE_NAME: 'makul-bench-subjects',
-    RAW_MAIL_BUCKET_NAME: 'makul-bench-raw-mail',
-    HMAC_SECRET_ARN: `arn:aws:secretsmanager:${profile.operator.env.region}:000000000000:secret:makul-bench-hmac-AbCdEf`,
-    SES_CONFIGURATION_SET: 'makul-bench',
-    LOG_LEVEL: 'INFO',
-    MAX_RECEIVE_COUNT: '5',
+    ...inboundEnvironment({
+      profile,
+      requestsTableName: 'makul-bench-requests',
+      subjectsTableName: 'makul-bench-subjects',
+      rawMailBucketName: 'makul-bench-raw-mail',
+      hmac: {
+        secretArn: `arn:aws:secretsmanager:${profile.operator.env.region}:000000000000:secret:makul-bench-hmac-AbCdEf`,
+      },
+      sesConfigurationSet: 'makul-bench',
+    }),
   };
 }
 

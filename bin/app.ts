@@ -9,8 +9,9 @@ import { pathToFileURL } from 'node:url';
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { OPERATORS_FILE_CONTEXT_KEY } from '../functions/shared/operators-file';
 import { MakulStack } from '../lib/makul-stack';
-import { loadDeploymentProfiles, OPERATORS_FILE_CONTEXT_KEY } from '../lib/operators-config';
+import { loadDeploymentProfiles } from '../lib/operators-config';
 
 /**
  * An App with the feature flags CDK currently recommends (what `cdk init` writes into cdk.json), e.g.

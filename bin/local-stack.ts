@@ -16,28 +16,25 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import {
-  type DeploymentProfile,
-  deploymentProfiles,
-  parseOperatorsFile,
-} from '../functions/domain/operators/operator-profile';
-import { createInboundHandler } from '../functions/inbound-email/runtime';
+import type { DeploymentProfile } from '../functions/domain/operators/operator-profile';
+import { createInboundHandler } from '../functions/inbound-email/handler';
+import { inboundEnvironment, MAX_RECEIVE_COUNT } from '../functions/shared/config';
 import type { LogFields, Logger } from '../functions/shared/log';
-import { SAMPLE_SENDER, sampleMails } from '../local/sample-mail';
 import {
-  createMakulTables,
-  LOCAL_CREDENTIALS,
-  type LocalServiceHandle,
-  startDynamoDbLocal,
-  startS3Emulator,
-  startSesEmulator,
-} from '../local/services';
+  chooseOperator,
+  DEFAULT_OPERATORS_FILE,
+  loadOperatorProfiles,
+} from '../functions/shared/operators-file';
+import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { LOCAL_CREDENTIALS, type LocalServiceHandle } from '../local/loopback';
+import { createMakulTables } from '../local/makul-tables';
+import { startS3Emulator } from '../local/s3-emulator';
+import { SAMPLE_SENDER, sampleMails } from '../local/sample-mail';
+import { startSesEmulator } from '../local/ses-emulator';
 import { startSmtpInbound } from '../local/smtp-inbound';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
-const OPERATORS_FILE = join(REPOSITORY_ROOT, 'config/operators.json');
-/** The production queue's redrive policy, mirrored by the listener and told to the handler. */
-const MAX_RECEIVE_COUNT = 5;
+const OPERATORS_FILE = join(REPOSITORY_ROOT, DEFAULT_OPERATORS_FILE);
 
 const USAGE = `npm start -- [options]
 
@@ -91,20 +88,10 @@ function readOptions(argv: readonly string[]): StackOptions | 'help' {
   };
 }
 
-async function loadProfile(operatorId: string | undefined): Promise<DeploymentProfile> {
+function loadProfile(operatorId: string | undefined): DeploymentProfile {
   if (!existsSync(OPERATORS_FILE))
     throw new Error(`${OPERATORS_FILE} not found: the local stack runs one of its operators`);
-  const file = parseOperatorsFile(
-    JSON.parse(await readFile(OPERATORS_FILE, 'utf8')),
-    'config/operators.json',
-  );
-  const profiles = deploymentProfiles(file);
-  const chosen = operatorId === undefined ? profiles[0] : profiles.find((p) => p.operator.id === operatorId);
-  if (chosen === undefined) {
-    const known = profiles.map((p) => p.operator.id).join(', ');
-    throw new Error(`no operator "${operatorId}" in config/operators.json; known: ${known}`);
-  }
-  return chosen;
+  return chooseOperator(loadOperatorProfiles(OPERATORS_FILE), operatorId, DEFAULT_OPERATORS_FILE);
 }
 
 /**
@@ -178,7 +165,7 @@ async function main(): Promise<void> {
     return;
   }
   const startedAt = Date.now();
-  const profile = await loadProfile(options.operatorId);
+  const profile = loadProfile(options.operatorId);
   const { operator } = profile;
   const region = operator.env.region;
   const data = options.dataDirectory;
@@ -214,25 +201,22 @@ async function main(): Promise<void> {
   });
   await createMakulTables(dynamo.endpoint, tables);
 
-  // The settings the handler reads (functions/inbound-email/config.ts), pointed at the local services.
+  // The settings the handler reads (functions/shared/config.ts), pointed at the local services.
   // Given to the handler as its environment rather than written into this process's: real AWS
   // settings from the shell (a profile, a session token, HMAC_SECRET_ARN) cannot leak in.
   const environment: NodeJS.ProcessEnv = {
-    MAKUL_PROFILE: JSON.stringify(profile),
-    REQUESTS_TABLE_NAME: tables.requestsTableName,
-    SUBJECTS_TABLE_NAME: tables.subjectsTableName,
-    RAW_MAIL_BUCKET_NAME: bucketName,
-    HMAC_KEY: hmacKey,
-    SES_CONFIGURATION_SET: '',
-    MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
-    AWS_REGION: region,
+    ...inboundEnvironment({
+      profile,
+      ...tables,
+      rawMailBucketName: bucketName,
+      hmac: { key: hmacKey },
+      region,
+      endpoints: { dynamodb: dynamo.endpoint, sesv2: ses.endpoint, s3: s3.endpoint },
+    }),
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_ENDPOINT_URL_SESV2: ses.endpoint,
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
   };
-  // The same wiring as functions/inbound-email/handler.ts (which builds it from process.env), with a
+  // The same wiring as functions/inbound-email/index.ts (which builds it from process.env), with a
   // logger that prints for a person.
   const handled = new Map<string, LogFields>();
   const inboundHandler = createInboundHandler(environment, localHandlerLogger(options.verbose, handled));
@@ -301,7 +285,7 @@ async function main(): Promise<void> {
   let stopping = false;
   const shutDown = (signal: NodeJS.Signals): void => {
     if (stopping) {
-      // A second Ctrl-C: leave now (DynamoDB Local is killed by the exit hook in local/services.ts).
+      // A second Ctrl-C: leave now (DynamoDB Local is killed by the exit hook in local/dynamodb-local.ts).
       process.exit(130);
     }
     stopping = true;

@@ -15,18 +15,13 @@ import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as customResources from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { MAX_RECEIVE_COUNT } from '../functions/shared/config';
 
 /** Construct id of the singleton function behind every AwsCustomResource in a stack (fixed by CDK). */
 const ACTIVATION_PROVIDER_ID = `AWS${customResources.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`;
 
 /** Object key prefix of raw mail; the function may read only below it. */
 export const RAW_MAIL_PREFIX = 'raw/';
-
-/**
- * A message that failed this many receives is parked in the dead-letter queue for a human: enough to
- * ride out throttling and brief outages, few enough that a poison message does not loop for hours.
- */
-export const MAX_RECEIVE_COUNT = 5;
 
 /**
  * AWS's guidance for SQS event sources: the queue's visibility timeout is at least six times the

@@ -8,9 +8,10 @@ import { CfnOutput, Duration, Fn, Stack, type StackProps, Tags, Validations } fr
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import type { DeploymentProfile } from '../functions/domain/operators/operator-profile';
+import { inboundEnvironment } from '../functions/shared/config';
 import { InboundAlarms } from './inbound-alarms';
 import { InboundDashboard } from './inbound-dashboard';
-import { InboundMailReceiving, MAX_RECEIVE_COUNT } from './inbound-mail-receiving';
+import { InboundMailReceiving } from './inbound-mail-receiving';
 import { domainOf, MailSendingIdentity } from './mail-sending-identity';
 import { MakulFunction } from './makul-function';
 import { MakulTables } from './makul-tables';
@@ -34,7 +35,7 @@ export interface MakulStackProps extends StackProps {
   readonly profile: DeploymentProfile;
   /**
    * Handler entry of the inbound function.
-   * @default functions/inbound-email/handler.ts under the project root
+   * @default functions/inbound-email/index.ts under the project root
    */
   readonly inboundEntry?: string;
   /**
@@ -90,24 +91,21 @@ export class MakulStack extends Stack {
     });
 
     this.inbound = new MakulFunction(this, 'InboundEmail', {
-      entry: props.inboundEntry ?? path.join(PROJECT_ROOT, 'functions', 'inbound-email', 'handler.ts'),
+      entry: props.inboundEntry ?? path.join(PROJECT_ROOT, 'functions', 'inbound-email', 'index.ts'),
       projectRoot: PROJECT_ROOT,
       description: `makul ${operator.id}: classifies and answers personal-data requests that arrive by email`,
       timeout: inboundTimeout,
       reservedConcurrentExecutions: inboundConcurrency,
-      environment: {
-        MAKUL_PROFILE: JSON.stringify(props.profile),
-        REQUESTS_TABLE_NAME: this.tables.requests.tableName,
-        SUBJECTS_TABLE_NAME: this.tables.subjects.tableName,
-        RAW_MAIL_BUCKET_NAME: this.receiving.rawMailBucket.bucketName,
-        HMAC_SECRET_ARN: this.tables.hmacSecret.secretArn,
-        SES_CONFIGURATION_SET: this.sending.configurationSetName,
-        LOG_LEVEL: 'INFO',
-        // The handler treats the attempt that reaches this count as the last one before the DLQ.
-        MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
+      environment: inboundEnvironment({
+        profile: props.profile,
+        requestsTableName: this.tables.requests.tableName,
+        subjectsTableName: this.tables.subjects.tableName,
+        rawMailBucketName: this.receiving.rawMailBucket.bucketName,
+        hmac: { secretArn: this.tables.hmacSecret.secretArn },
+        sesConfigurationSet: this.sending.configurationSetName,
         // Twice the timeout: a claim on a send outlives any attempt still running, however slow.
-        OUTBOUND_CLAIM_LEASE_SECONDS: String(inboundTimeout.toSeconds() * 2),
-      },
+        outboundClaimLeaseSeconds: inboundTimeout.toSeconds() * 2,
+      }),
     });
     const inboundFunction = this.inbound.function;
     this.tables.grantItemActions(inboundFunction, INBOUND_TABLE_ACTIONS);

@@ -1,32 +1,12 @@
 /**
- * Reads the operators file named in cdk.json (`makul:operatorsFile`) and turns it into one deployment
- * profile per operator. Every problem is reported with the file name and the path of the bad field,
- * before CDK builds anything.
+ * The operators file as the CDK app needs it: every profile (loaded by functions/shared/operators-file.ts),
+ * plus the deployment rule that only infrastructure cares about, checked before CDK builds anything.
  */
-import { readFileSync } from 'node:fs';
-import {
-  type DeploymentProfile,
-  deploymentProfiles,
-  parseOperatorsFile,
-} from '../functions/domain/operators/operator-profile';
-
-/** cdk.json context key that names the operators file. */
-export const OPERATORS_FILE_CONTEXT_KEY = 'makul:operatorsFile';
+import type { DeploymentProfile } from '../functions/domain/operators/operator-profile';
+import { loadOperatorProfiles } from '../functions/shared/operators-file';
 
 export function loadDeploymentProfiles(filePath: string): DeploymentProfile[] {
-  let text: string;
-  try {
-    text = readFileSync(filePath, 'utf8');
-  } catch (error) {
-    throw new Error(`cannot read the operators file ${filePath}: ${(error as Error).message}`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${filePath} is not valid JSON: ${(error as Error).message}`);
-  }
-  const profiles = deploymentProfiles(parseOperatorsFile(data, filePath));
+  const profiles = loadOperatorProfiles(filePath);
   assertOneReceivingStackPerAccountAndRegion(profiles, filePath);
   return profiles;
 }

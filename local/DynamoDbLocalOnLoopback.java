@@ -13,8 +13,8 @@ import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
  * the server with DynamoDB Local's own command-line parsing (same options as the jar), sets the host of
  * its connector before it starts, and starts it. Reflection is needed because the Jetty server is a
  * private field; if a DynamoDB Local release renames it, startup fails loudly rather than silently
- * binding everywhere. local/services.ts compiles this file with javac and runs it with the jar on the
- * class path.
+ * binding everywhere. local/dynamodb-local.ts compiles this file with javac and runs it with the jar
+ * on the class path.
  */
 public final class DynamoDbLocalOnLoopback {
   private DynamoDbLocalOnLoopback() {}

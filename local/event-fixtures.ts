@@ -13,14 +13,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SQSEvent } from 'aws-lambda';
 import { encodedWords, mimeMessage } from './sample-mail';
-import {
-  buildSqsEventForNotification,
-  localArns,
-  receiveLikeSes,
-  type SesReceipt,
-  type SesVerdicts,
-  type SnsDeliveryForm,
-} from './ses-events';
+import { receiveLikeSes, type SesReceipt, type SesVerdicts } from './ses-receipt';
+import { buildSqsEventForNotification, localArns, type SnsDeliveryForm } from './sqs-event';
 
 export const EVENT_FIXTURES_DIRECTORY = join(
   dirname(fileURLToPath(import.meta.url)),

@@ -11,17 +11,20 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import { LOCAL_REGION, LOOPBACK_HOST, type ProgressReporter } from './services';
+import { MAX_RECEIVE_COUNT } from '../functions/shared/config';
+import { LOCAL_REGION, LOOPBACK_HOST, type ProgressReporter } from './loopback';
+import {
+  newSesMessageId,
+  receiveLikeSes,
+  SES_MAX_STORED_MESSAGE_BYTES,
+  type SesVerdicts,
+} from './ses-receipt';
 import {
   buildSqsEventForNotification,
   localArns,
-  newSesMessageId,
-  receiveLikeSes,
   redeliveredRecord,
-  SES_MAX_STORED_MESSAGE_BYTES,
-  type SesVerdicts,
   type SnsDeliveryForm,
-} from './ses-events';
+} from './sqs-event';
 
 /**
  * Verdicts for mail that arrives through the local listener. Nothing scans it and nothing checks SPF,
@@ -80,7 +83,7 @@ export interface SmtpInboundOptions {
   readonly maxMessageBytes?: number;
   /**
    * Receives before a message goes to the dead-letter folder (the redrive policy's maxReceiveCount).
-   * @default 5, the handler's own default for MAX_RECEIVE_COUNT
+   * @default MAX_RECEIVE_COUNT, the production queue's (functions/shared/config.ts)
    */
   readonly maxReceiveCount?: number;
   /** Wait before a failed message is received again (the visibility timeout). @default 1000 */
@@ -138,7 +141,7 @@ export async function startSmtpInbound(options: SmtpInboundOptions): Promise<Smt
   const { topicArn, queueArn } = localArns(region);
   const objectKeyPrefix = options.objectKeyPrefix ?? 'inbound/';
   const maxMessageBytes = options.maxMessageBytes ?? SES_MAX_STORED_MESSAGE_BYTES;
-  const maxReceiveCount = options.maxReceiveCount ?? 5;
+  const maxReceiveCount = options.maxReceiveCount ?? MAX_RECEIVE_COUNT;
   const redeliveryDelayMs = options.redeliveryDelayMs ?? 1000;
   const verdicts = options.verdicts ?? LOCAL_SMTP_VERDICTS;
   const acceptedList = [...accepted].join(', ');

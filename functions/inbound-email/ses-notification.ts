@@ -5,8 +5,9 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
+import type { InboundMailArrival } from '../app/handle-inbound-mail';
 import type { SecurityVerdicts, VerdictStatus } from '../domain/mail/inbound-mail';
-import { describeSchemaErrors } from '../domain/operators/operator-profile';
+import { describeSchemaErrors } from '../shared/schema-errors';
 
 const verdictStatus = z.enum(['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED']);
 const verdict = z.object({ status: verdictStatus });
@@ -76,5 +77,26 @@ export function notificationVerdicts(notification: SesReceiptNotification): Secu
     dkim: receipt.dkimVerdict.status as VerdictStatus,
     dmarc: receipt.dmarcVerdict.status as VerdictStatus,
     dkimPassDomains: [],
+  };
+}
+
+/**
+ * The use case's input from one SQS record. Only mail in the raw-mail bucket is read: the queue should
+ * carry nothing else, and this makes sure.
+ */
+export function arrivalFromRecord(record: SQSRecord, rawMailBucketName: string): InboundMailArrival {
+  const notification = notificationFromRecord(record);
+  const { mail, receipt } = notification;
+  if (receipt.action.bucketName !== rawMailBucketName) {
+    throw new InvalidEventError('notification names a bucket other than the raw-mail bucket');
+  }
+  return {
+    sesMessageId: mail.messageId,
+    receivedAt: new Date(mail.timestamp),
+    envelopeSender: mail.source,
+    envelopeRecipients: receipt.recipients,
+    headerRecipients: mail.destination,
+    rawMail: { bucket: receipt.action.bucketName, key: receipt.action.objectKey },
+    verdicts: notificationVerdicts(notification),
   };
 }

@@ -6,12 +6,9 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentProfile } from '../../functions/domain/operators/operator-profile';
+import { MAX_RECEIVE_COUNT } from '../../functions/shared/config';
 import { TABLE_KEYS } from '../../functions/shared/table-design';
-import {
-  MAX_RECEIVE_COUNT,
-  RAW_MAIL_PREFIX,
-  VISIBILITY_TIMEOUT_FACTOR,
-} from '../../lib/inbound-mail-receiving';
+import { RAW_MAIL_PREFIX, VISIBILITY_TIMEOUT_FACTOR } from '../../lib/inbound-mail-receiving';
 import type { MakulStack } from '../../lib/makul-stack';
 import { loadDeploymentProfiles } from '../../lib/operators-config';
 import { SHIPPED_OPERATORS_FILE, type SynthesizedApp, stackFor, synthesizeShippedApp } from './synthesize';

@@ -69,6 +69,29 @@ describe('makul inspect', () => {
     expect(JSON.parse(stdout)).toMatchObject({ action: 'drop', reason: 'mailing-list' });
   });
 
+  it('accepts the global options before the command name', async () => {
+    const { code, stdout } = await makul(
+      '--operator',
+      'sitronics',
+      'inspect',
+      'test/fixtures/mail/kyrgyz-utf8-base64-folded-subject.eml',
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ action: 'process', kind: 'update-data' });
+  });
+
+  it('names an unknown operator and exits 2', async () => {
+    const { code, stderr } = await makul(
+      'inspect',
+      '--operator',
+      'nobody',
+      'test/fixtures/mail/auto-reply.eml',
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain('no operator "nobody"');
+    expect(stderr).toContain('known: x2, sitronics');
+  });
+
   it('prints usage and exits 2 on an unknown command', async () => {
     const { code, stderr } = await makul('frobnicate');
     expect(code).toBe(2);

@@ -11,7 +11,7 @@ import type { Context } from 'aws-lambda';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestIdFor } from '../../functions/domain/requests/request-id';
-import type { InboundHandler } from '../../functions/inbound-email/runtime';
+import type { InboundHandler } from '../../functions/inbound-email/handler';
 import { makulEsbuildOptions } from '../../lib/makul-function';
 import { InboundHarness, requestMail } from '../support/inbound-harness';
 import { PROJECT_ROOT } from '../support/paths';
@@ -35,7 +35,7 @@ describe('the inbound Lambda bundle', () => {
   it('answers a request through the local services, with credentials from the environment only', async () => {
     const outfile = join(outputDirectory, 'index.mjs');
     await build({
-      entryPoints: [join(PROJECT_ROOT, 'functions/inbound-email/handler.ts')],
+      entryPoints: [join(PROJECT_ROOT, 'functions/inbound-email/index.ts')],
       ...makulEsbuildOptions(),
       outfile,
       logLevel: 'error',

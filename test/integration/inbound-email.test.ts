@@ -336,7 +336,7 @@ describe('inbound-email when a service fails mid-batch', () => {
     expect(third.batchItemFailures).toEqual([]);
     for (const sender of senders) expect(await harness.sentTo(sender)).toHaveLength(1);
     // The failed attempts gave their place in the daily reply limit back: one reply, one count.
-    const today = localDate(new Date(), harness.runtime.config.profile.jurisdiction.timeZone);
+    const today = localDate(new Date(), harness.config.profile.jurisdiction.timeZone);
     for (const sender of senders) expect(await harness.replyCount(keyOf(sender), today)).toBe(1);
   });
 });

@@ -15,29 +15,20 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { notificationFromRecord } from '../../functions/inbound-email/ses-notification';
+import { type DynamoDbLocalHandle, startDynamoDbLocal } from '../../local/dynamodb-local';
 import { buildEventFixtures, EVENT_FIXTURES_DIRECTORY } from '../../local/event-fixtures';
-import {
-  createMakulTables,
-  type DynamoDbLocalHandle,
-  LOCAL_CREDENTIALS,
-  LOCAL_REGION,
-  LOOPBACK_HOST,
-  type S3EmulatorHandle,
-  type SesEmulatorHandle,
-  startDynamoDbLocal,
-  startS3Emulator,
-  startSesEmulator,
-} from '../../local/services';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, LOOPBACK_HOST } from '../../local/loopback';
+import { createMakulTables } from '../../local/makul-tables';
+import { type S3EmulatorHandle, startS3Emulator } from '../../local/s3-emulator';
+import { type SesEmulatorHandle, startSesEmulator } from '../../local/ses-emulator';
 import {
   buildSesReceiptNotification,
-  buildSqsEventForNotification,
-  localArns,
   readHeaderFields,
   type SesReceiptNotification,
-  type SnsNotificationEnvelope,
   withSesTraceHeaders,
-} from '../../local/ses-events';
+} from '../../local/ses-receipt';
 import { type DeliveryOutcome, type SmtpInboundHandle, startSmtpInbound } from '../../local/smtp-inbound';
+import { buildSqsEventForNotification, localArns, type SnsNotificationEnvelope } from '../../local/sqs-event';
 
 const quiet = (): void => {};
 const encoder = new TextEncoder();

@@ -5,35 +5,22 @@
  */
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { processBatch } from '../../functions/inbound-email/process-batch';
-import type { InboundDependencies } from '../../functions/inbound-email/process-inbound-message';
+import type { InboundDependencies } from '../../functions/app/handle-inbound-mail';
 import {
   createInboundHandler,
-  createInboundRuntime,
+  handleInboundBatch,
   type InboundHandler,
-  type InboundRuntime,
-} from '../../functions/inbound-email/runtime';
-import { createLogger } from '../../functions/shared/log';
-import {
-  createMakulTables,
-  type DynamoDbLocalHandle,
-  LOCAL_CREDENTIALS,
-  LOCAL_REGION,
-  type S3EmulatorHandle,
-  type SesEmulatorHandle,
-  startDynamoDbLocal,
-  startS3Emulator,
-  startSesEmulator,
-} from '../../local/services';
-import {
-  buildSqsRecord,
-  localArns,
-  newSesMessageId,
-  receiveLikeSes,
-  redeliveredRecord,
-  type SesVerdicts,
-  sqsBodyForNotification,
-} from '../../local/ses-events';
+} from '../../functions/inbound-email/handler';
+import { type InboundConfig, inboundEnvironment, loadInboundConfig } from '../../functions/shared/config';
+import { createLogger, type Logger } from '../../functions/shared/log';
+import { createRuntime, type Runtime } from '../../functions/shared/runtime';
+import { type DynamoDbLocalHandle, startDynamoDbLocal } from '../../local/dynamodb-local';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/loopback';
+import { createMakulTables } from '../../local/makul-tables';
+import { type S3EmulatorHandle, startS3Emulator } from '../../local/s3-emulator';
+import { type SesEmulatorHandle, startSesEmulator } from '../../local/ses-emulator';
+import { newSesMessageId, receiveLikeSes, type SesVerdicts } from '../../local/ses-receipt';
+import { buildSqsRecord, localArns, redeliveredRecord, sqsBodyForNotification } from '../../local/sqs-event';
 import { sampleProfile } from './sample-profile';
 
 export const SUPPORT_ADDRESS = 'support@x2.kg';
@@ -67,7 +54,9 @@ export class InboundHarness {
     readonly dynamodb: DynamoDbLocalHandle,
     readonly ses: SesEmulatorHandle,
     readonly s3: S3EmulatorHandle,
-    readonly runtime: InboundRuntime,
+    readonly runtime: Runtime,
+    readonly config: InboundConfig,
+    readonly logger: Logger,
     readonly client: DynamoDBClient,
     /** The environment the function runs with against these local services. */
     readonly environment: NodeJS.ProcessEnv,
@@ -83,25 +72,27 @@ export class InboundHarness {
     await createMakulTables(dynamodb.endpoint, TABLES);
     const logLines: string[] = [];
     const environment = {
-      MAKUL_PROFILE: JSON.stringify(sampleProfile()),
-      REQUESTS_TABLE_NAME: TABLES.requestsTableName,
-      SUBJECTS_TABLE_NAME: TABLES.subjectsTableName,
-      RAW_MAIL_BUCKET_NAME: BUCKET,
-      AWS_REGION: LOCAL_REGION,
+      ...inboundEnvironment({
+        profile: sampleProfile(),
+        requestsTableName: TABLES.requestsTableName,
+        subjectsTableName: TABLES.subjectsTableName,
+        rawMailBucketName: BUCKET,
+        hmac: { key: HMAC_KEY },
+        region: LOCAL_REGION,
+        endpoints: { dynamodb: dynamodb.endpoint, sesv2: ses.endpoint, s3: s3.endpoint },
+      }),
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      HMAC_KEY,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-      AWS_ENDPOINT_URL_SESV2: ses.endpoint,
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
     };
-    const runtime = createInboundRuntime(environment, capturingLogger(logLines));
+    const config = loadInboundConfig(environment);
+    const runtime = createRuntime(config, environment);
+    const logger = capturingLogger(logLines);
     const client = new DynamoDBClient({
       region: LOCAL_REGION,
       endpoint: dynamodb.endpoint,
       credentials: LOCAL_CREDENTIALS,
     });
-    return new InboundHarness(logLines, dynamodb, ses, s3, runtime, client, environment);
+    return new InboundHarness(logLines, dynamodb, ses, s3, runtime, config, logger, client, environment);
   }
 
   async stop(): Promise<void> {
@@ -121,14 +112,14 @@ export class InboundHarness {
 
   dependencies(overrides: Partial<InboundDependencies> = {}): InboundDependencies {
     return {
-      profile: this.runtime.config.profile,
+      profile: this.config.profile,
       register: this.runtime.register,
       mailSender: this.runtime.mailSender,
       rawMailStore: this.runtime.rawMailStore,
       hmacKey: HMAC_KEY,
       now: () => new Date(Date.now() + this.clockOffsetMs),
-      log: this.runtime.logger,
-      outboundClaimLeaseMs: this.runtime.config.outboundClaimLeaseMs,
+      log: this.logger,
+      outboundClaimLeaseMs: this.config.outboundClaimLeaseMs,
       ...overrides,
     };
   }
@@ -171,10 +162,7 @@ export class InboundHarness {
     records: readonly SQSRecord[],
     overrides: Partial<InboundDependencies> = {},
   ): Promise<SQSBatchResponse> {
-    return processBatch(records, this.dependencies(overrides), {
-      maxReceiveCount: 5,
-      rawMailBucketName: BUCKET,
-    });
+    return handleInboundBatch([...records], this.dependencies(overrides), this.config);
   }
 
   redeliver(record: SQSRecord, receiveCount: number): SQSRecord {

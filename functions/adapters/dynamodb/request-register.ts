@@ -15,16 +15,9 @@ import {
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import type {
-  AuditEvent,
-  ClaimResult,
-  OutboundState,
-  RateLimit,
-  RegisteredRequest,
-  RequestRegister,
-  StoredToken,
-} from '../../domain/ports';
+import type { AuditEvent, OutboundState, RegisteredRequest } from '../../domain/requests/registered-request';
 import type { SubjectEffect } from '../../domain/requests/request-policies';
+import type { ClaimResult, RateLimit, RequestRegister, StoredToken } from '../../ports/request-register';
 import { TABLE_KEYS } from '../../shared/table-design';
 
 type Item = Record<string, AttributeValue>;
@@ -107,12 +100,7 @@ export class DynamoDbRequestRegister implements RequestRegister {
     }
   }
 
-  async claimOutbound(
-    requestId: string,
-    now: Date,
-    leaseMs: number,
-    rateLimit: RateLimit | null,
-  ): Promise<ClaimResult> {
+  async claimOutbound(requestId: string, now: Date, rateLimit: RateLimit | null): Promise<ClaimResult> {
     const items: TransactWriteItem[] = [
       {
         Update: {
@@ -125,6 +113,8 @@ export class DynamoDbRequestRegister implements RequestRegister {
             ':pending': { S: 'pending' },
             ':now': { S: now.toISOString() },
           },
+          // A refused claim hands back the item as it is, so the caller learns why without a second read.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
     ];
@@ -145,14 +135,16 @@ export class DynamoDbRequestRegister implements RequestRegister {
     }
     try {
       await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
-      return 'claimed';
+      return { outcome: 'claimed' };
     } catch (error) {
       if (failedCondition(error, 0)) {
-        const current = await this.get(requestId);
+        const current = (error as TransactionCanceledException).CancellationReasons?.[0]?.Item;
         if (!current) throw new Error(`request ${requestId} vanished while claiming its outbound message`);
-        if (current.outboundState !== 'sending') return 'finished';
-        const claimedAt = current.outboundClaimedAt ? Date.parse(current.outboundClaimedAt) : 0;
-        return now.getTime() - claimedAt < leaseMs ? 'busy' : 'stale-claim';
+        return {
+          outcome: 'not-pending',
+          outboundState: readStr(current, 'outboundState') as OutboundState,
+          outboundClaimedAt: readStr(current, 'outboundClaimedAt'),
+        };
       }
       if (failedCondition(error, 1)) {
         await this.setOutboundState(requestId, 'pending', 'skipped', {
@@ -160,7 +152,7 @@ export class DynamoDbRequestRegister implements RequestRegister {
           event: 'reply-rate-limited',
           detail: { maxPerDay: rateLimit?.maxPerDay ?? null },
         });
-        return 'rate-limited';
+        return { outcome: 'rate-limited' };
       }
       throw error;
     }

@@ -3,7 +3,7 @@
  * cap: oversized mail is recorded and forwarded by location, never loaded into memory.
  */
 import type { AwsClient } from 'aws4fetch';
-import type { RawMail, RawMailStore } from '../../domain/ports';
+import type { RawMail, RawMailStore } from '../../ports/raw-mail-store';
 
 export class RawMailNotFoundError extends Error {
   override readonly name = 'RawMailNotFoundError';

@@ -3,7 +3,7 @@
  * cold start with a signed GetSecretValue call), or `HMAC_KEY` for the local stack and tests.
  */
 import type { AwsClient } from 'aws4fetch';
-import type { HmacKeySource } from '../../domain/ports';
+import type { HmacKeySource } from '../../ports/hmac-key-source';
 
 /** Keys shorter than this are refused: the HMAC would be open to guessing. */
 const MIN_KEY_LENGTH = 32;

@@ -1,6 +1,6 @@
 /** Sends makul's replies and forwards through SES v2 (Simple content takes custom headers; v1 does not). */
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import type { MailSender, OutgoingReply } from '../../domain/ports';
+import type { MailSender, OutgoingReply } from '../../ports/mail-sender';
 
 export class SesMailSender implements MailSender {
   constructor(

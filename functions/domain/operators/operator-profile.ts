@@ -1,7 +1,7 @@
 /**
  * Operator and jurisdiction profiles: who runs a deployment, where mail arrives, which law sets the
- * deadlines. Validated with the same schema at synth time (bin/app.ts) and at Lambda start
- * (functions/inbound-email/config.ts), so a bad profile fails early with the field's path in the error.
+ * deadlines. Validated with the same schema at synth time and at Lambda start (the operators file and
+ * the function configuration in functions/shared/), so a bad profile fails early with the field's path.
  *
  * zod/mini rather than zod: the full build adds ~450 KB to the Lambda bundle (issue: ≤ 550 KB in all).
  */
@@ -113,27 +113,3 @@ export const deploymentProfileSchema = z.strictObject({
   jurisdiction: jurisdictionSchema,
 });
 export type DeploymentProfile = z.infer<typeof deploymentProfileSchema>;
-
-/** One line per bad field, e.g. `operators.0.dpoEmail: Invalid email address`. */
-export function describeSchemaErrors(error: z.core.$ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
-    .join('\n');
-}
-
-export function parseOperatorsFile(data: unknown, sourceName: string): OperatorsFile {
-  const result = operatorsFileSchema.safeParse(data);
-  if (!result.success) {
-    throw new Error(`${sourceName} is not a valid operators file:\n${describeSchemaErrors(result.error)}`);
-  }
-  return result.data;
-}
-
-export function deploymentProfiles(file: OperatorsFile): DeploymentProfile[] {
-  return file.operators.map((operator) => {
-    const jurisdiction = file.jurisdictions.find((j) => j.id === operator.jurisdiction);
-    if (!jurisdiction)
-      throw new Error(`operator ${operator.id}: unknown jurisdiction ${operator.jurisdiction}`);
-    return { operator, jurisdiction };
-  });
-}

@@ -1,13 +1,14 @@
 /**
  * What makul puts on the wire when it sends mail: headers of automatic replies, a sanitiser for any
  * header value that came from inbound mail, and the raw MIME of a forward to the human support inbox.
+ * The words of the note in that forward are in staff-texts.ts; this file only puts them on the wire.
  *
  * No I/O and no logging: the values passing through are addresses and message content. The only
  * clock and randomness are the Date, Message-ID and boundary of a forward.
  */
 import { randomBytes } from 'node:crypto';
 import type { Language } from '../requests/request-kinds';
-import { formatReplyDate } from './reply-templates';
+import { forwardNote, safeReasonId } from './staff-texts';
 
 export interface HeaderField {
   readonly name: string;
@@ -117,6 +118,8 @@ export interface ForwardToHumansInput {
   /** Stable reason id, e.g. "no-tag", "too-large", "invalid-sender:several-from". */
   readonly reason: string;
   readonly receivedAt: Date;
+  /** When the forward is written (the Date header): the caller's clock, so the domain keeps none. */
+  readonly sentAt: Date;
   /** The operator's default language, for the note to staff. */
   readonly language: Language;
   /** Attached whole when present; null when too large to attach. */
@@ -125,194 +128,6 @@ export interface ForwardToHumansInput {
   readonly rawMailLocation: string;
   readonly originalMessageId: string | null;
 }
-
-interface ReasonText {
-  /** A few words for the Subject. */
-  readonly short: string;
-  /** What happened and what staff should do, for the note. */
-  readonly long: string;
-}
-
-const REASONS: Readonly<Record<string, Readonly<Record<Language, ReasonText>>>> = {
-  'no-tag': {
-    en: {
-      short: 'no tag recognised',
-      long: 'The message has none of the subject phrases makul recognises (such as “unsubscribe” or “withdraw consent”), so it was not recorded as a request. Please read it and answer the person, or handle the request by hand if it is one.',
-    },
-    ru: {
-      short: 'тема запроса не распознана',
-      long: 'В письме нет ни одной из тем, которые makul распознаёт (например, «Отзыв согласия на обработку персональных данных»), поэтому оно не зарегистрировано как запрос. Прочитайте его и ответьте человеку или обработайте запрос вручную, если это запрос.',
-    },
-    ky: {
-      short: 'суроо-талаптын белгиси табылган жок',
-      long: 'Катта makul тааныган белгилердин бири да жок (мисалы, «Жеке маалыматтарды актуалдаштыруу»), ошондуктан ал суроо-талап катары катталган жок. Катты окуп, адамга жооп бериңиз же, эгер бул суроо-талап болсо, аны кол менен иштетиңиз.',
-    },
-  },
-  'too-large': {
-    en: {
-      short: 'message too large',
-      long: 'The message is larger than makul reads automatically, so nobody has looked at it yet. Please read it and handle it by hand.',
-    },
-    ru: {
-      short: 'слишком большое письмо',
-      long: 'Письмо больше того размера, который makul обрабатывает автоматически, поэтому его ещё никто не прочитал. Прочитайте его и обработайте вручную.',
-    },
-    ky: {
-      short: 'кат өтө чоң',
-      long: 'Кат makul автоматтык түрдө окуган өлчөмдөн чоң, ошондуктан аны азырынча эч ким окуган жок. Катты окуп, кол менен иштетиңиз.',
-    },
-  },
-  unparseable: {
-    en: {
-      short: 'message could not be read',
-      long: 'The structure of the message (MIME) could not be parsed. Please open it in a mail client and handle it by hand.',
-    },
-    ru: {
-      short: 'письмо не удалось разобрать',
-      long: 'Не удалось разобрать структуру письма (MIME). Откройте его в почтовой программе и обработайте вручную.',
-    },
-    ky: {
-      short: 'катты окуу мүмкүн болгон жок',
-      long: 'Каттын түзүлүшүн (MIME) талдоо мүмкүн болгон жок. Катты почта программасында ачып, кол менен иштетиңиз.',
-    },
-  },
-  'invalid-sender': {
-    en: {
-      short: 'sender address not accepted',
-      long: 'makul acts only on one plain, valid sender address: acting on an ambiguous one could harm the real owner of the address. Check who sent the message before answering or acting on it.',
-    },
-    ru: {
-      short: 'адрес отправителя не принят',
-      long: 'makul выполняет запросы только с одного простого и корректного адреса отправителя: выполнение запроса с неоднозначного адреса может навредить настоящему владельцу адреса. Проверьте, кто отправил письмо, прежде чем отвечать или выполнять запрос.',
-    },
-    ky: {
-      short: 'жөнөтүүчүнүн дареги кабыл алынган жок',
-      long: 'makul бир гана жөнөкөй жана туура жөнөтүүчү дарегинен келген суроо-талаптарды аткарат: так эмес даректен келген суроо-талапты аткаруу даректин чыныгы ээсине зыян келтириши мүмкүн. Жооп берүүдөн же суроо-талапты аткаруудан мурун катты ким жөнөткөнүн текшериңиз.',
-    },
-  },
-};
-
-/** Used for a reason id this module does not know yet, so a new reason never breaks a forward. */
-const UNKNOWN_REASON: Readonly<Record<Language, ReasonText>> = {
-  en: {
-    short: 'could not be handled automatically',
-    long: 'makul could not handle this message automatically. Please read it and handle it by hand.',
-  },
-  ru: {
-    short: 'не удалось обработать автоматически',
-    long: 'makul не смог обработать это письмо автоматически. Прочитайте его и обработайте вручную.',
-  },
-  ky: {
-    short: 'автоматтык түрдө иштетүү мүмкүн болгон жок',
-    long: 'makul бул катты автоматтык түрдө иштете алган жок. Катты окуп, кол менен иштетиңиз.',
-  },
-};
-
-/** Details of `invalid-sender:<detail>` (the SenderRejection values of sender-address.ts). */
-const SENDER_DETAILS: Readonly<Record<string, Readonly<Record<Language, string>>>> = {
-  'no-from': {
-    en: 'The message has no From address.',
-    ru: 'В письме нет адреса отправителя (From).',
-    ky: 'Катта жөнөтүүчүнүн дареги (From) жок.',
-  },
-  'several-from': {
-    en: 'The message names several senders.',
-    ru: 'В письме указано несколько отправителей.',
-    ky: 'Катта бир нече жөнөтүүчү көрсөтүлгөн.',
-  },
-  'group-syntax': {
-    en: 'The From field names a group instead of an address.',
-    ru: 'В поле From указана группа, а не адрес.',
-    ky: 'From талаасында дарек эмес, топ көрсөтүлгөн.',
-  },
-  'quoted-local-part': {
-    en: 'The part of the address before @ is in quotes.',
-    ru: 'Часть адреса до @ заключена в кавычки.',
-    ky: 'Даректин @ белгисине чейинки бөлүгү тырмакчага алынган.',
-  },
-  comment: {
-    en: 'The From field contains a comment in parentheses.',
-    ru: 'В поле From есть комментарий в скобках.',
-    ky: 'From талаасында кашаадагы түшүндүрмө бар.',
-  },
-  'encoded-word': {
-    en: 'The address contains encoded text (RFC 2047).',
-    ru: 'Адрес содержит закодированный текст (RFC 2047).',
-    ky: 'Даректе коддолгон текст (RFC 2047) бар.',
-  },
-  'ip-literal': {
-    en: 'The domain of the address is an IP address, not a name.',
-    ru: 'Домен адреса — IP-адрес, а не имя.',
-    ky: 'Даректин домени ат эмес, IP дарек.',
-  },
-  'malformed-address': {
-    en: 'The address is not well formed.',
-    ru: 'Адрес записан некорректно.',
-    ky: 'Дарек туура эмес жазылган.',
-  },
-};
-
-/** Reason ids are makul's own, but they reach headers and the note: keep them to their alphabet. */
-function safeReasonId(reason: string): string {
-  return reason.replace(/[^a-z0-9:._-]/gi, '').slice(0, 100) || 'unknown';
-}
-
-/** The words for a review reason, for staff: short for a Subject, long for a note. */
-export function reviewReasonText(reason: string, language: Language): ReasonText {
-  const [category = '', detail] = safeReasonId(reason).split(':', 2);
-  const known = REASONS[category]?.[language] ?? UNKNOWN_REASON[language];
-  const detailText = detail === undefined ? undefined : SENDER_DETAILS[detail]?.[language];
-  if (category !== 'invalid-sender' || detailText === undefined) return known;
-  return { short: known.short, long: `${detailText} ${known.long}` };
-}
-
-interface ForwardNoteTexts {
-  readonly subject: (reason: string, requestId: string) => string;
-  readonly intro: string;
-  readonly reason: string;
-  readonly requestNumber: string;
-  readonly received: string;
-  readonly attached: (fileName: string) => string;
-  readonly notAttached: string;
-  readonly keptAt: string;
-  readonly confidential: string;
-}
-
-const FORWARD_NOTES: Readonly<Record<Language, ForwardNoteTexts>> = {
-  en: {
-    subject: (reason, id) => `[makul] Needs a human: ${reason} — ${id}`,
-    intro: 'A message sent to the personal-data address needs a person to handle it.',
-    reason: 'Reason',
-    requestNumber: 'Request number',
-    received: 'Received',
-    attached: (file) => `The original message is attached as ${file}.`,
-    notAttached: 'The original message is too large to attach.',
-    keptAt: 'The raw message is kept for a limited time in the raw-mail store at',
-    confidential: 'The message contains personal data: do not forward it outside the support team.',
-  },
-  ru: {
-    subject: (reason, id) => `[makul] Требуется сотрудник: ${reason} — ${id}`,
-    intro: 'Письмо, пришедшее на адрес для запросов о персональных данных, должен обработать сотрудник.',
-    reason: 'Причина',
-    requestNumber: 'Номер запроса',
-    received: 'Получено',
-    attached: (file) => `Исходное письмо приложено как ${file}.`,
-    notAttached: 'Исходное письмо слишком велико, чтобы приложить его.',
-    keptAt: 'Исходное письмо ограниченное время хранится в хранилище входящих писем:',
-    confidential: 'Письмо содержит персональные данные: не пересылайте его за пределы службы поддержки.',
-  },
-  ky: {
-    subject: (reason, id) => `[makul] Кызматкердин кароосу керек: ${reason} — ${id}`,
-    intro: 'Жеке маалыматтар боюнча дарекке келген катты кызматкер иштетиши керек.',
-    reason: 'Себеби',
-    requestNumber: 'Суроо-талаптын номери',
-    received: 'Алынган убакыт',
-    attached: (file) => `Баштапкы кат ${file} файлы катары тиркелди.`,
-    notAttached: 'Баштапкы кат тиркөө үчүн өтө чоң.',
-    keptAt: 'Баштапкы кат келген каттар сакталуучу жайда чектелген убакытка сакталат:',
-    confidential: 'Катта жеке маалыматтар бар: аны колдоо кызматынан тышкары жөнөтпөңүз.',
-  },
-};
 
 /** A plain ASCII addr-spec: these are the operator's configured addresses, never a subject's. */
 const PLAIN_ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$/;
@@ -385,31 +200,6 @@ function originalPart(original: Uint8Array, fileName: string): string {
   );
 }
 
-function forwardNote(
-  input: ForwardToHumansInput,
-  reason: ReasonText,
-  requestId: string,
-  fileName: string,
-): string {
-  const texts = FORWARD_NOTES[input.language];
-  // No time zone is known for staff here, so the time is shown in UTC, labelled as such.
-  const received = formatReplyDate(input.receivedAt, input.language, 'UTC');
-  const location = safeHeaderValue(input.rawMailLocation);
-  return [
-    texts.intro,
-    '',
-    `${texts.reason}: ${reason.long} (${safeReasonId(input.reason)})`,
-    `${texts.requestNumber}: ${requestId}`,
-    `${texts.received}: ${received}`,
-    '',
-    input.originalRaw === null ? texts.notAttached : texts.attached(fileName),
-    `${texts.keptAt} ${location}`,
-    '',
-    texts.confidential,
-    '',
-  ].join('\r\n');
-}
-
 /**
  * A complete RFC 5322 message (CRLF line ends, 7-bit, lines within 998 octets) for SESv2 SendEmail
  * Content.Raw: a note to staff with the original attached when present. No personal data in the
@@ -425,15 +215,22 @@ export function buildForwardToHumans(input: ForwardToHumansInput): Uint8Array {
   const to = requirePlainAddress(input.to, 'to');
   const domain = from.slice(from.lastIndexOf('@') + 1).toLowerCase();
   const requestId = input.requestId.replace(/[^A-Za-z0-9-]/g, '').slice(0, 64) || 'unknown';
-  const reason = reviewReasonText(input.reason, input.language);
   const fileName = `original-${requestId}.eml`;
+  const note = forwardNote({
+    language: input.language,
+    reason: input.reason,
+    requestId,
+    receivedAt: input.receivedAt,
+    attachedFileName: input.originalRaw === null ? null : fileName,
+    rawMailLocation: safeHeaderValue(input.rawMailLocation),
+  });
   const boundary = randomBoundary();
 
   const headers = [
     `From: ${from}`,
     `To: ${to}`,
-    `Subject: ${encodeHeaderWords(FORWARD_NOTES[input.language].subject(reason.short, requestId))}`,
-    `Date: ${rfc5322Date(new Date())}`,
+    `Subject: ${encodeHeaderWords(note.subject)}`,
+    `Date: ${rfc5322Date(input.sentAt)}`,
     `Message-ID: <${randomBytes(16).toString('hex')}.${requestId}@${domain}>`,
     'MIME-Version: 1.0',
     'Auto-Submitted: auto-generated',
@@ -446,10 +243,10 @@ export function buildForwardToHumans(input: ForwardToHumansInput): Uint8Array {
   if (isValidMessageId(originalId)) headers.push(`References: ${originalId}`);
   headers.push(`Content-Type: multipart/mixed; boundary="${boundary}"`);
 
-  const note = new TextEncoder().encode(forwardNote(input, reason, requestId, fileName));
+  const noteBytes = new TextEncoder().encode(`${note.lines.join('\r\n')}\r\n`);
   const parts = [
     'Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
-      base64Lines(note),
+      base64Lines(noteBytes),
   ];
   if (input.originalRaw !== null) parts.push(originalPart(input.originalRaw, fileName));
 

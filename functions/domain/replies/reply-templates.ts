@@ -13,14 +13,7 @@
  * be abused to relay spam, and the original may hold personal data of others).
  */
 import type { Language, RequestKind } from '../requests/request-kinds';
-
-export type ReplyOutcome =
-  /** Applied at once (unsubscribe): "you will receive no more marketing from <operator>". */
-  | 'done'
-  /** A kind that needs proof, from an unauthenticated sender: "open the link and press Confirm". */
-  | 'verify'
-  /** A kind that needs proof, from an authenticated sender: recorded, due by <dueAt>, "this was not me" link. */
-  | 'accepted';
+import type { ReplyOutcome } from '../requests/request-policies';
 
 export interface ReplyInput {
   readonly kind: RequestKind;

@@ -6,7 +6,7 @@
  * day-based deadline ends at 23:59:59 local time on its last day (how 152-FZ and KG No. 58 terms run).
  */
 import type { Jurisdiction } from '../operators/operator-profile';
-import type { RequestKind } from './request-kinds';
+import { REQUEST_KINDS, type RequestKind } from './request-kinds';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -97,4 +97,15 @@ function endOfLocalDay(day: PlainDate, timeZone: string): Date {
   let instant = wallTimeAsUtc - zoneOffsetMs(new Date(wallTimeAsUtc), timeZone);
   instant = wallTimeAsUtc - zoneOffsetMs(new Date(instant), timeZone);
   return new Date(instant);
+}
+
+/**
+ * Mail without a recognised tag may still be a request under the law; staff get the shortest
+ * day-based term of the jurisdiction to triage it, so no legal deadline is missed while it waits.
+ */
+export function reviewDueAt(jurisdiction: Jurisdiction, receivedAt: Date): Date {
+  const candidates = REQUEST_KINDS.filter((kind) => jurisdiction.deadlines[kind].amount > 0).map((kind) =>
+    dueAt(kind, jurisdiction, receivedAt).getTime(),
+  );
+  return new Date(candidates.length > 0 ? Math.min(...candidates) : receivedAt.getTime());
 }

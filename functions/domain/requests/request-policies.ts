@@ -7,9 +7,16 @@
  * recorded as awaiting verification and the reply carries the link; with proof its effect on the
  * subject's record is applied now and the reply offers a "this was not me" link.
  */
-import type { ReplyOutcome } from '../replies/reply-templates';
 import type { RequestKind } from './request-kinds';
 import { needsProofOfSender } from './request-kinds';
+
+export type ReplyOutcome =
+  /** Applied at once (unsubscribe): "you will receive no more marketing from <operator>". */
+  | 'done'
+  /** A kind that needs proof, from an unauthenticated sender: "open the link and press Confirm". */
+  | 'verify'
+  /** A kind that needs proof, from an authenticated sender: recorded, due by <dueAt>, "this was not me" link. */
+  | 'accepted';
 
 /** Flags on the subject's record that other systems obey (marketing checks, processing, publication). */
 export interface SubjectEffect {

@@ -5,9 +5,9 @@ import {
   autoReplyHeaders,
   buildForwardToHumans,
   type ForwardToHumansInput,
-  reviewReasonText,
   safeHeaderValue,
 } from '../../../../functions/domain/replies/outbound-message';
+import { reviewReasonText } from '../../../../functions/domain/replies/staff-texts';
 import { LANGUAGES } from '../../../../functions/domain/requests/request-kinds';
 
 const latin1 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1');
@@ -79,6 +79,7 @@ function forwardInput(overrides: Partial<ForwardToHumansInput> = {}): ForwardToH
     requestId: 'MK-7H3K9QF2XA',
     reason: 'no-tag',
     receivedAt: new Date('2026-03-05T10:07:00Z'),
+    sentAt: new Date('2026-03-05T10:07:05Z'),
     language: 'en',
     originalRaw: ORIGINAL_UTF8,
     rawMailLocation: 's3://makul-raw-mail/inbound/0123abcd',
@@ -325,7 +326,8 @@ describe('buildForwardToHumans', () => {
 
     const date = rawHeader(raw, 'Date') ?? '';
     expect(date).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000$/);
-    expect(Math.abs(Date.parse(date) - Date.now())).toBeLessThan(60_000);
+    // The caller's clock, not the machine's: the forward says when makul wrote it.
+    expect(Date.parse(date)).toBe(Date.parse('2026-03-05T10:07:05Z'));
     expect(rawHeader(raw, 'Message-ID')).toMatch(/^<[0-9a-f]{32}\.MK-7H3K9QF2XA@x2\.kg>$/);
     expect(rawHeader(raw, 'Auto-Submitted')).toBe('auto-generated');
     expect(rawHeader(raw, 'X-Auto-Response-Suppress')).toBe('All');

@@ -5,10 +5,10 @@ import {
   formatReplyDate,
   kindName,
   type ReplyInput,
-  type ReplyOutcome,
   renderReply,
 } from '../../../../functions/domain/replies/reply-templates';
 import { LANGUAGES, REQUEST_KINDS } from '../../../../functions/domain/requests/request-kinds';
+import type { ReplyOutcome } from '../../../../functions/domain/requests/request-policies';
 
 const OUTCOMES: readonly ReplyOutcome[] = ['done', 'verify', 'accepted'];
 const OPERATOR_NAMES = { ky: '«Икс2» ЖЧК', ru: 'ООО «Икс2»', en: 'X2 LLC' } as const;

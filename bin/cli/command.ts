@@ -1,0 +1,48 @@
+/** What every `makul` command is: a name, a synopsis for the usage text, its options, and a run function. */
+import type { ParseArgsConfig } from 'node:util';
+
+/** Options every command accepts, before or after the command name. */
+export const GLOBAL_OPTIONS = {
+  operator: { type: 'string' },
+  config: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+export interface GlobalOptions {
+  /** Operator id from the operators file (default: the first operator). */
+  readonly operator: string | undefined;
+  /** Operators file (default: config/operators.json, when present). */
+  readonly config: string | undefined;
+}
+
+/** Where a command writes: stdout for results, stderr for problems (tests capture both). */
+export interface CommandOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export interface CommandInput {
+  readonly positionals: readonly string[];
+  readonly options: Readonly<Record<string, string | boolean | undefined>>;
+  readonly global: GlobalOptions;
+  readonly output: CommandOutput;
+}
+
+/** Exit codes: 0 done, 1 failed, 2 usage. */
+export type ExitCode = 0 | 1 | 2;
+
+export interface CliCommand {
+  readonly name: string;
+  /** One line: the command and its arguments, as the usage text shows it. */
+  readonly synopsis: string;
+  /** What it does and what it prints, shown by `makul COMMAND --help`. */
+  readonly help: string;
+  /** The command's own options; the global ones are added by the dispatcher. */
+  readonly options: NonNullable<ParseArgsConfig['options']>;
+  run(input: CommandInput): Promise<ExitCode>;
+}
+
+/** A usage mistake: the dispatcher prints it with the command's help and exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

@@ -1,0 +1,59 @@
+/**
+ * The register entry for a freshly decided inbound message: its status, due date and the one outbound
+ * message it owes. Pure: the caller brings the decision, the clock's reading and the subject key.
+ */
+import type { InboundDecision } from '../mail/decide-inbound';
+import type { DeploymentProfile } from '../operators/operator-profile';
+import { dueAt, reviewDueAt } from './deadlines';
+import type { OutboundKind, RegisteredRequest } from './registered-request';
+import type { RequestPlan } from './request-policies';
+
+export interface RegisterEntryInput {
+  readonly requestId: string;
+  readonly sesMessageId: string;
+  readonly decision: InboundDecision;
+  /** The policy's plan for the decided kind; null when no kind was recognised. */
+  readonly plan: RequestPlan | null;
+  readonly receivedAt: Date;
+  readonly profile: DeploymentProfile;
+  /** Keyed hash of the sender's normalised address, or null when there is no valid sender. */
+  readonly subjectKey: string | null;
+  readonly rawMail: { readonly bucket: string; readonly key: string };
+  /** The support address the message was sent to: replies come from it. */
+  readonly operatorAddress: string;
+}
+
+export function newRegisterEntry(input: RegisterEntryInput): RegisteredRequest {
+  const { decision, plan, receivedAt } = input;
+  const { jurisdiction } = input.profile;
+  const outbound: OutboundKind =
+    decision.action === 'process' ? 'reply' : decision.action === 'review' ? 'forward' : 'none';
+  let due: Date | null = null;
+  if (decision.kind) due = dueAt(decision.kind, jurisdiction, receivedAt);
+  else if (decision.action === 'review') due = reviewDueAt(jurisdiction, receivedAt);
+  return {
+    requestId: input.requestId,
+    sesMessageId: input.sesMessageId,
+    channel: 'email',
+    action: decision.action,
+    reason: decision.reason,
+    kind: decision.kind,
+    language: decision.language,
+    status: plan ? plan.status : decision.action === 'review' ? 'needs-human' : 'dropped',
+    receivedAt: receivedAt.toISOString(),
+    dueAt: due ? due.toISOString() : null,
+    jurisdiction: jurisdiction.id,
+    subjectKey: input.subjectKey,
+    // Kept only where makul must write back; dropped mail keeps just the keyed hash.
+    senderAddress: decision.action === 'drop' ? null : decision.sender,
+    senderAuthenticated: decision.senderAuthenticated,
+    exactTag: decision.exactTag,
+    rawMail: input.rawMail,
+    operatorAddress: input.operatorAddress,
+    originalMessageId: decision.mail?.messageId ?? null,
+    originalReferences: decision.mail?.references ?? null,
+    outbound,
+    outboundState: outbound === 'none' ? 'skipped' : 'pending',
+    outboundClaimedAt: null,
+  };
+}

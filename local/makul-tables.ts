@@ -1,0 +1,72 @@
+/**
+ * The requests and subjects tables, made in DynamoDB Local (by the local stack and the integration
+ * tests) from the same key design the handlers read and write, so local data has production's shape.
+ */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { TABLE_KEYS } from '../functions/shared/table-design';
+import { delay, LOCAL_CREDENTIALS, LOCAL_REGION } from './loopback';
+
+export interface MakulTableNames {
+  readonly requestsTableName: string;
+  readonly subjectsTableName: string;
+}
+
+/**
+ * Creates the requests and subjects tables with the key design of functions/shared/table-design.ts
+ * (string pk/sk, TTL on expiresAt). Safe to call again: existing tables and TTL settings are kept.
+ */
+export async function createMakulTables(endpoint: string, names: MakulTableNames): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  try {
+    for (const tableName of [names.requestsTableName, names.subjectsTableName]) {
+      try {
+        await client.send(
+          new CreateTableCommand({
+            TableName: tableName,
+            BillingMode: 'PAY_PER_REQUEST',
+            AttributeDefinitions: [
+              { AttributeName: TABLE_KEYS.partitionKey, AttributeType: 'S' },
+              { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' },
+            ],
+            KeySchema: [
+              { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+              { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+            ],
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ResourceInUseException)) throw error;
+      }
+      await waitUntilTableActive(client, tableName);
+      const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+      const ttlStatus = ttl.TimeToLiveDescription?.TimeToLiveStatus;
+      if (ttlStatus !== 'ENABLED' && ttlStatus !== 'ENABLING') {
+        await client.send(
+          new UpdateTimeToLiveCommand({
+            TableName: tableName,
+            TimeToLiveSpecification: { AttributeName: TABLE_KEYS.ttlAttribute, Enabled: true },
+          }),
+        );
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+async function waitUntilTableActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  // DynamoDB Local creates tables ACTIVE at once; the loop only guards against a slow disk.
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const description = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (description.Table?.TableStatus === 'ACTIVE') return;
+    await delay(100);
+  }
+  throw new Error(`table ${tableName} did not become ACTIVE`);
+}

@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SQSEvent } from 'aws-lambda';
 import { encodedWords, mimeMessage } from './sample-mail';
+import { SPF_ONLY_VERDICTS, signedByDomainVerdicts } from './sample-verdicts';
 import { receiveLikeSes, type SesReceipt, type SesVerdicts } from './ses-receipt';
 import { buildSqsEventForNotification, localArns, type SnsDeliveryForm } from './sqs-event';
 
@@ -23,7 +24,8 @@ export const EVENT_FIXTURES_DIRECTORY = join(
 
 /** Region of the fixtures' ARNs (any region with SES receiving would do). */
 const FIXTURE_REGION = 'eu-west-1';
-const FIXTURE_BUCKET = 'makul-raw-mail-fixture';
+/** The raw-mail bucket the fixture events name; the test harness uses the same one. */
+export const FIXTURE_BUCKET = 'makul-raw-mail-fixture';
 const OBJECT_KEY_PREFIX = 'inbound/';
 
 interface FixtureMessage {
@@ -58,7 +60,7 @@ const unsubscribeRu: FixtureMessage = {
     ],
     'Здравствуйте!\n\nПрошу больше не присылать мне уведомления о новых продуктах и специальных предложениях.\n\nИван\n',
   ),
-  verdicts: { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'GRAY', dmarc: 'GRAY', dkimPassDomains: [] },
+  verdicts: SPF_ONLY_VERDICTS,
   clientHelo: 'mail.example.ru',
   clientAddress: '192.0.2.25',
 };
@@ -86,14 +88,7 @@ const withdrawConsentKy: FixtureMessage = {
     ],
     'Саламатсызбы!\n\nЖеке маалыматтарымды иштеп чыгууга берген макулдугумду артка чакыртып алам.\n\nАйгүл\n',
   ),
-  verdicts: {
-    spam: 'PASS',
-    virus: 'PASS',
-    spf: 'PASS',
-    dkim: 'PASS',
-    dmarc: 'PASS',
-    dkimPassDomains: ['example.kg'],
-  },
+  verdicts: signedByDomainVerdicts('example.kg'),
   clientHelo: 'mx.example.kg',
   clientAddress: '198.51.100.7',
 };

@@ -3,13 +3,16 @@
  * the S3 emulator. What is recorded, what is sent and with which headers, redeliveries, partial batch
  * failures, and outages of DynamoDB and SES in the middle of a batch.
  */
-import type { Context } from 'aws-lambda';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normaliseAddress } from '../../functions/domain/mail/sender-address';
 import { localDate } from '../../functions/domain/requests/deadlines';
 import { requestIdFor } from '../../functions/domain/requests/request-id';
 import { subjectKey } from '../../functions/domain/subjects/subject-key';
 import { hashToken } from '../../functions/domain/tokens/verification-token';
+import { arrivalFromRecord } from '../../functions/inbound-email/ses-notification';
 import {
   BODY_MARKER,
   HMAC_KEY,
@@ -18,6 +21,7 @@ import {
   PASSING_VERDICTS,
   requestMail,
 } from '../support/inbound-harness';
+import { EVENT_FIXTURES } from '../support/paths';
 
 let harness: InboundHarness;
 
@@ -173,7 +177,7 @@ describe('inbound-email on real local services', () => {
     });
     const forward = (await harness.sentTo(HUMAN_INBOX)).find((mail) => mail.subject.includes(requestId));
     expect(forward?.attachments).toHaveLength(0);
-    expect(forward?.body.text).toContain(`s3://makul-raw-mail/${delivery.objectKey}`);
+    expect(forward?.body.text).toContain(`s3://${harness.config.rawMailBucketName}/${delivery.objectKey}`);
     expect(await harness.sentTo(sender)).toHaveLength(0);
   });
 
@@ -257,6 +261,43 @@ describe('inbound-email on real local services', () => {
       lastAttempt: true,
     });
   });
+});
+
+describe('inbound-email on the committed event fixtures', () => {
+  it.each([
+    ['sqs-sns-envelope-unsubscribe-ru.json', 'unsubscribe-ru.eml', 'unsubscribe', 'ivan.petrov@example.ru'],
+    ['sqs-raw-delivery-unsubscribe-ru.json', 'unsubscribe-ru.eml', 'unsubscribe', 'ivan.petrov@example.ru'],
+    [
+      'sqs-sns-envelope-withdraw-consent-ky-second-receive.json',
+      'withdraw-consent-ky.eml',
+      'withdraw-consent',
+      'aigul.asanova@example.kg',
+    ],
+  ])(
+    'runs %s through the deployed handler and answers its sender once',
+    async (eventFile, emlFile, kind, sender) => {
+      const event = JSON.parse(readFileSync(join(EVENT_FIXTURES, eventFile), 'utf8')) as SQSEvent;
+      const [record] = event.Records;
+      if (!record) throw new Error(`${eventFile} has no record`);
+      const arrival = arrivalFromRecord(record, harness.config.rawMailBucketName);
+      await harness.s3.putObject(arrival.rawMail.key, readFileSync(join(EVENT_FIXTURES, emlFile)));
+      const before = (await harness.sentTo(sender)).length;
+
+      const response = await harness.handler()(event, lambdaContext);
+      // The same event again (SQS redelivers): nothing new is recorded or sent.
+      await harness.handler()(event, lambdaContext);
+
+      expect(response.batchItemFailures).toEqual([]);
+      expect(await harness.requestItem(requestIdFor(arrival.sesMessageId))).toMatchObject({
+        kind: { S: kind },
+        action: { S: 'process' },
+        outboundState: { S: 'sent' },
+      });
+      // Both unsubscribe fixtures share one SES message id: one request, one reply between them.
+      expect((await harness.sentTo(sender)).length - before).toBeLessThanOrEqual(1);
+      expect(await harness.sentTo(sender)).toHaveLength(1);
+    },
+  );
 });
 
 describe('inbound-email when a service fails mid-batch', () => {

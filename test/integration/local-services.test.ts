@@ -20,6 +20,7 @@ import { buildEventFixtures, EVENT_FIXTURES_DIRECTORY } from '../../local/event-
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOOPBACK_HOST } from '../../local/loopback';
 import { createMakulTables } from '../../local/makul-tables';
 import { type S3EmulatorHandle, startS3Emulator } from '../../local/s3-emulator';
+import { signedByDomainVerdicts } from '../../local/sample-verdicts';
 import { type SesEmulatorHandle, startSesEmulator } from '../../local/ses-emulator';
 import {
   buildSesReceiptNotification,
@@ -358,14 +359,7 @@ describe('SES event builders', () => {
     'body',
   );
   const envelope = { mailFrom: 'aigul@example.kg', rcptTo: ['support@x2.kg'] };
-  const verdicts = {
-    spam: 'PASS',
-    virus: 'PASS',
-    spf: 'PASS',
-    dkim: 'PASS',
-    dmarc: 'PASS',
-    dkimPassDomains: ['example.kg'],
-  } as const;
+  const verdicts = signedByDomainVerdicts('example.kg');
   const stored = withSesTraceHeaders(original, {
     sesMessageId: 'abc123',
     envelope,

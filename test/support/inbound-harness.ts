@@ -15,9 +15,11 @@ import { type InboundConfig, inboundEnvironment, loadInboundConfig } from '../..
 import { createLogger, type Logger } from '../../functions/shared/log';
 import { createRuntime, type Runtime } from '../../functions/shared/runtime';
 import { type DynamoDbLocalHandle, startDynamoDbLocal } from '../../local/dynamodb-local';
+import { FIXTURE_BUCKET } from '../../local/event-fixtures';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/loopback';
 import { createMakulTables } from '../../local/makul-tables';
 import { type S3EmulatorHandle, startS3Emulator } from '../../local/s3-emulator';
+import { SPF_ONLY_VERDICTS } from '../../local/sample-verdicts';
 import { type SesEmulatorHandle, startSesEmulator } from '../../local/ses-emulator';
 import { newSesMessageId, receiveLikeSes, type SesVerdicts } from '../../local/ses-receipt';
 import { buildSqsRecord, localArns, redeliveredRecord, sqsBodyForNotification } from '../../local/sqs-event';
@@ -27,17 +29,11 @@ export const SUPPORT_ADDRESS = 'support@x2.kg';
 export const HUMAN_INBOX = 'team@x2.kg';
 export const HMAC_KEY = 'integration-test-hmac-key-0123456789abcdef0123456789';
 const TABLES = { requestsTableName: 'makul-requests', subjectsTableName: 'makul-subjects' };
-const BUCKET = 'makul-raw-mail';
+/** The fixture events' bucket, so a committed event runs through the handler as it is. */
+const BUCKET = FIXTURE_BUCKET;
 const ARNS = localArns(LOCAL_REGION);
 
-export const PASSING_VERDICTS: SesVerdicts = {
-  spam: 'PASS',
-  virus: 'PASS',
-  spf: 'PASS',
-  dkim: 'GRAY',
-  dmarc: 'GRAY',
-  dkimPassDomains: [],
-};
+export const PASSING_VERDICTS: SesVerdicts = SPF_ONLY_VERDICTS;
 
 export interface Delivery {
   readonly record: SQSRecord;

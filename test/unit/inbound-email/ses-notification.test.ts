@@ -1,10 +1,15 @@
-import type { SQSRecord } from 'aws-lambda';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import {
+  arrivalFromRecord,
   InvalidEventError,
   notificationFromRecord,
   notificationVerdicts,
 } from '../../../functions/inbound-email/ses-notification';
+import { FIXTURE_BUCKET } from '../../../local/event-fixtures';
+import { EVENT_FIXTURES } from '../../support/paths';
 
 const notification = {
   notificationType: 'Received',
@@ -85,5 +90,34 @@ describe('notificationVerdicts', () => {
       dmarc: 'FAIL',
       dkimPassDomains: [],
     });
+  });
+});
+
+describe('the committed SQS event fixtures', () => {
+  const events = readdirSync(EVENT_FIXTURES)
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => [name, JSON.parse(readFileSync(join(EVENT_FIXTURES, name), 'utf8')) as SQSEvent] as const);
+
+  it('are all here: both SNS delivery forms and a redelivery', () => {
+    expect(events.map(([name]) => name).sort()).toEqual([
+      'sqs-raw-delivery-unsubscribe-ru.json',
+      'sqs-sns-envelope-unsubscribe-ru.json',
+      'sqs-sns-envelope-withdraw-consent-ky-second-receive.json',
+    ]);
+  });
+
+  it.each(events)('%s becomes the use case’s input, naming its stored message', (_name, event) => {
+    for (const record of event.Records) {
+      const arrival = arrivalFromRecord(record, FIXTURE_BUCKET);
+      expect(arrival.rawMail).toEqual({ bucket: FIXTURE_BUCKET, key: `inbound/${arrival.sesMessageId}` });
+      expect(arrival.envelopeRecipients).toHaveLength(1);
+      expect(Number.isNaN(arrival.receivedAt.getTime())).toBe(false);
+    }
+  });
+
+  it.each(events)('%s is refused when it names another bucket', (_name, event) => {
+    const [record] = event.Records;
+    if (!record) throw new Error('fixture without records');
+    expect(() => arrivalFromRecord(record, 'some-other-bucket')).toThrow(InvalidEventError);
   });
 });

@@ -9,10 +9,11 @@ import * as path from 'node:path';
 import type { App } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { buildApp, createApp } from '../../bin/app';
+import { DEFAULT_OPERATORS_FILE } from '../../functions/shared/operators-file';
 import { MakulStack } from '../../lib/makul-stack';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
-export const SHIPPED_OPERATORS_FILE = path.join(PROJECT_ROOT, 'config', 'operators.json');
+export const SHIPPED_OPERATORS_FILE = path.join(PROJECT_ROOT, DEFAULT_OPERATORS_FILE);
 
 export interface SynthesizedApp {
   readonly app: App;

@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { benchAdversarial } from './adversarial';
 import { benchColdImport } from './cold-import';
 import { benchPipeline } from './pipeline';
 
@@ -12,6 +13,7 @@ const sections: string[] = [
 ];
 for (const [title, bench] of [
   ['inbound pipeline', benchPipeline],
+  ['adversarial messages', benchAdversarial],
   ['cold import', benchColdImport],
 ] as const) {
   process.stderr.write(`running the ${title} benchmark…\n`);

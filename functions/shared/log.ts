@@ -34,11 +34,47 @@ export function createLogger(
   };
 }
 
-const ADDRESS_LIKE = /[^\s<>"'()[\],;:]+@[^\s<>"'()[\],;:]+/g;
+/** Error text kept in a log line. */
+const MAX_ERROR_MESSAGE_CHARS = 300;
+/**
+ * Error text looked at, at most: an error can quote a whole message. Enough for the 300 kept even
+ * when addresses before them shrink to `<address>` (an address is at most 320 characters).
+ */
+const MAX_ERROR_SCANNED_CHARS = 1024;
+/**
+ * A run of characters an address can be made of: everything but whitespace and the punctuation that
+ * delimits addresses in headers and prose. A run holding an `@` between other characters is masked.
+ */
+const ADDRESS_RUN = /[^\s<>"'()[\],;:]+/g;
+const RUN_SEPARATOR = /[\s<>"'()[\],;:]/;
+
+/**
+ * Every run that looks like an address (an `@` with characters on both sides) becomes `<address>`.
+ * One pass over the text: each run is matched once, with no backtracking into it.
+ */
+export function maskAddresses(text: string): string {
+  return text.replace(ADDRESS_RUN, (run) => {
+    const at = run.indexOf('@', 1);
+    return at > 0 && at < run.length - 1 ? '<address>' : run;
+  });
+}
 
 /** Error name and a bounded, address-masked message: safe to log. */
 export function describeError(error: unknown): { errorName: string; errorMessage: string } {
   const name = error instanceof Error ? error.name : typeof error;
   const message = error instanceof Error ? error.message : String(error);
-  return { errorName: name, errorMessage: message.replace(ADDRESS_LIKE, '<address>').slice(0, 300) };
+  // Cut first, so the work is bounded whatever the size of the error; then mask; then cut to size
+  // (masking can lengthen a short address).
+  return { errorName: name, errorMessage: maskAddresses(head(message)).slice(0, MAX_ERROR_MESSAGE_CHARS) };
+}
+
+/**
+ * The start of a long text, without the run the cut falls into: half an address (its local part,
+ * before the `@`) would not look like one any more and would escape the mask.
+ */
+function head(text: string): string {
+  if (text.length <= MAX_ERROR_SCANNED_CHARS) return text;
+  let end = MAX_ERROR_SCANNED_CHARS;
+  while (end > 0 && !RUN_SEPARATOR.test(text.charAt(end))) end -= 1;
+  return text.slice(0, end);
 }

@@ -30,13 +30,54 @@ const NON_WORD_RUNS = /[^\p{L}\p{N}]+/gu;
 const USUAL_SUBJECT_TEXT =
   /^[\t\n\r\u0020-\u007f\u00a0\u00ab\u00bb\u0400-\u04ff\u2010-\u2015\u2018-\u201f\u2026\u202f\u2039\u203a]*$/;
 const USUAL_NON_WORD_RUNS = /[^a-z0-9\u0400-\u0481\u048a-\u04ff]+/g;
-const REPLY_PREFIXES = new RegExp(
-  `^(?:\\s*(?:(?:${REPLY_PREFIX_WORDS.map(escapeForRegExp).join('|')})\\s*(?:\\[\\d{1,4}\\]|\\(\\d{1,4}\\)|\\^\\d{1,4})?\\s*:|\\[[^\\]]{0,64}\\]))+`,
-  'u',
-);
+/** Whitespace at a position (sticky): always matches, possibly nothing. */
+const SPACES = /\s*/y;
+/** A reply counter after the prefix word: `Re[2]:`, `Re(2):`, `Re^2:` (sticky). */
+const REPLY_COUNTER = /\[\d{1,4}\]|\(\d{1,4}\)|\^\d{1,4}/y;
+/** A `[...]` tag before the subject (`[EXTERNAL]`, `[Ticket #12]`) holds at most this many characters. */
+const MAX_BRACKET_TAG_CHARS = 64;
 
-function escapeForRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * The subject without its leading reply/forward prefixes (`Re:`, `Fwd[2]:`, `Ответ:`) and `[...]`
+ * tags, in any number and order. A loop that reads each prefix once: linear in the subject (the one
+ * regular expression this replaces backtracked over runs of spaces, quadratic in their length).
+ */
+export function stripReplyPrefixes(text: string): string {
+  let kept = 0;
+  for (;;) {
+    const end = prefixEnd(text, skipSpaces(text, kept));
+    if (end < 0) return text.slice(kept);
+    kept = end;
+  }
+}
+
+/** The end of the prefix or tag that starts at `at`, or -1 when none does. */
+function prefixEnd(text: string, at: number): number {
+  if (text[at] === '[') return bracketTagEnd(text, at);
+  for (const word of REPLY_PREFIX_WORDS) {
+    if (!text.startsWith(word, at)) continue;
+    let index = skipSpaces(text, at + word.length);
+    REPLY_COUNTER.lastIndex = index;
+    if (REPLY_COUNTER.test(text)) index = skipSpaces(text, REPLY_COUNTER.lastIndex);
+    if (text[index] === ':') return index + 1;
+  }
+  return -1;
+}
+
+/** The end of a `[...]` tag at `at` (up to 64 characters, counted in code points), or -1. */
+function bracketTagEnd(text: string, at: number): number {
+  let index = at + 1;
+  for (let chars = 0; chars <= MAX_BRACKET_TAG_CHARS && index < text.length; chars++) {
+    if (text[index] === ']') return index + 1;
+    index += (text.codePointAt(index) ?? 0) > 0xffff ? 2 : 1;
+  }
+  return -1;
+}
+
+function skipSpaces(text: string, at: number): number {
+  SPACES.lastIndex = at;
+  SPACES.test(text);
+  return SPACES.lastIndex;
 }
 
 function normaliseOnce(input: string): string {
@@ -50,7 +91,7 @@ function normaliseOnce(input: string): string {
       text.normalize('NFKC').toLowerCase().normalize('NFKC');
   // Russian writers use е for ё freely; treating them as one letter is normalisation, not tolerance.
   if (text.includes('ё')) text = text.replaceAll('ё', 'е');
-  text = text.replace(REPLY_PREFIXES, '');
+  text = stripReplyPrefixes(text);
   const words = text.replace(usual ? USUAL_NON_WORD_RUNS : NON_WORD_RUNS, ' ').trim();
   return words.length > MAX_NORMALISED_CHARS ? cutAtWordBoundary(words, MAX_NORMALISED_CHARS) : words;
 }

@@ -7,22 +7,20 @@
  */
 import PostalMime, { decodeWords, type Email, type PostalMimeOptions } from 'postal-mime';
 import type { MailHeader, ParsedMail } from './inbound-mail';
+import { MAX_HEADER_BYTES } from './mime-limits';
 
 /**
- * Header bytes of all parts together. A real message with long DKIM/ARC chains and many attachments
- * stays under 100 KiB; 512 KiB is generous without letting headers become a payload.
- */
-const MAX_HEADERS_BYTES = 512 * 1024;
-
-/**
- * postal-mime's limits bound depth, not breadth, so the caller caps the message size before parsing.
- * These limits are set for the mail people write, not to the library's generous defaults.
+ * postal-mime's limits bound depth, not breadth, so the caller caps the message size and checks
+ * ./mime-limits.ts (header bytes and fields, encoded-words, parts) before parsing. These limits are
+ * set for the mail people write, not to the library's generous defaults.
  */
 const PARSER_OPTIONS: PostalMimeOptions = {
   // Mail clients nest a handful of levels (mixed > alternative > related); 32 leaves room for odd
   // software and still stops a nesting bomb long before it costs anything.
   maxNestingDepth: 32,
-  maxHeadersSize: MAX_HEADERS_BYTES,
+  // The bound the caller checks before parsing (./mime-limits.ts), set here too so that postal-mime
+  // never reads more header bytes whoever calls it.
+  maxHeadersSize: MAX_HEADER_BYTES,
   // An attached or forwarded message is not what the person wrote to us: keep it out of `text`
   // (a forwarded request must not act twice) and spawn no sub-parser for it.
   forceRfc822Attachments: true,
@@ -38,7 +36,8 @@ const MAX_REFERENCES = 20;
 
 /**
  * Parses a raw message with postal-mime. Never throws for malformed mail: returns what could be read
- * (the caller enforces the size cap BEFORE calling; do not parse over maxBytes).
+ * (the caller enforces the size cap and the limits of ./mime-limits.ts BEFORE calling: postal-mime
+ * can take seconds on a message over them).
  */
 export async function parseMail(raw: Uint8Array): Promise<ParsedMail> {
   const email = await parseLeniently(raw);
@@ -76,7 +75,7 @@ async function parseLeniently(raw: Uint8Array): Promise<Email> {
   try {
     return await PostalMime.parse(raw, PARSER_OPTIONS);
   } catch {
-    const headerBlock = raw.subarray(0, Math.min(headerBlockEnd(raw), MAX_HEADERS_BYTES));
+    const headerBlock = raw.subarray(0, Math.min(headerBlockEnd(raw), MAX_HEADER_BYTES));
     try {
       return await PostalMime.parse(headerBlock, PARSER_OPTIONS);
     } catch {

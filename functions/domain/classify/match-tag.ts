@@ -1,9 +1,11 @@
 /**
  * Finding a tag in a normalised text (rules 2–4 of ./classify-request.ts): where a tag may start, which
- * tag wins at one place, and how much tolerance a word gets.
+ * tag wins at one place, and how much tolerance a word gets; and, for a body line (rule 5), whether the
+ * line is the request itself.
  */
 import type { Language } from '../requests/request-kinds';
 import { foldKyrgyzLetters, foldLookAlikes, isMostlyCyrillic } from './look-alike-letters';
+import { normaliseSubject } from './normalise-subject';
 import {
   ANYWHERE_TAG_INDEX,
   type CompiledAlternative,
@@ -181,10 +183,8 @@ function fillerEnd(sequence: WordSequence, position: number): number {
   return longest > position ? longest : NO_MATCH;
 }
 
-export function findTag(normalisedText: string): TagMatch | null {
-  const sequence = new WordSequence(normalisedText);
-  if (sequence.words.length === 0) return null;
-  // Rule 2: at the start, then after each greeting or request word.
+/** Rule 2: the tag at the start, or after greetings and request words. */
+function leadingTag(sequence: WordSequence): TagMatch | null {
   let position = 0;
   for (let skipped = 0; skipped <= MAX_LEADING_FILLERS && position < sequence.words.length; skipped++) {
     const match = bestTagAt(TAG_INDEX, sequence, position, true);
@@ -193,6 +193,14 @@ export function findTag(normalisedText: string): TagMatch | null {
     if (next === NO_MATCH) break;
     position = next;
   }
+  return null;
+}
+
+export function findTag(normalisedText: string): TagMatch | null {
+  const sequence = new WordSequence(normalisedText);
+  if (sequence.words.length === 0) return null;
+  const leading = leadingTag(sequence);
+  if (leading !== null) return leading;
   // Rule 2, exception: long published tags anywhere, written exactly; the earliest wins.
   const lastStart = Math.min(sequence.words.length, MAX_ANYWHERE_START_WORDS);
   for (let start = 1; start < lastStart; start++) {
@@ -200,4 +208,42 @@ export function findTag(normalisedText: string): TagMatch | null {
     if (match !== null) return match;
   }
   return null;
+}
+
+/**
+ * Words that may follow a tag on a body line that is the request itself: the object of the request
+ * ("unsubscribe me"), thanks and urgency. Greetings and request words (the leading fillers) may follow
+ * it too. Anything else after the tag makes the line a sentence around it, not the request.
+ */
+const CLOSING_WORDS: ReadonlySet<string> = new Set(
+  [
+    ...['me', 'us', 'please', 'pls', 'plz', 'thanks', 'thank', 'you', 'thx', 'asap', 'now', 'immediately'],
+    ...['меня', 'нас', 'пожалуйста', 'спасибо', 'благодарю', 'заранее', 'срочно', 'немедленно', 'сейчас'],
+    ...['мени', 'бизди', 'рахмат', 'ыраазымын'],
+  ].map(normaliseSubject),
+);
+/** A request line is short: more words than this after the tag are a sentence, whatever they are. */
+const MAX_CLOSING_WORDS = 8;
+
+/**
+ * Rule 5 for a body line: the tag of rule 2 found at the start counts only when the line is the request
+ * itself — the tag with nothing around it but greetings, request words, closing words and punctuation.
+ * "Unsubscribe | View in browser" or "To unsubscribe from these emails, click here" is a newsletter's
+ * footer, not a person's request. No long tag is looked for in the middle of a body line.
+ */
+export function findRequestLineTag(normalisedLine: string): TagMatch | null {
+  const sequence = new WordSequence(normalisedLine);
+  const match = leadingTag(sequence);
+  if (match === null || sequence.words.length - match.end > MAX_CLOSING_WORDS) return null;
+  let position = match.end;
+  while (position < sequence.words.length) {
+    if (CLOSING_WORDS.has(sequence.words[position] ?? '')) {
+      position += 1;
+      continue;
+    }
+    const next = fillerEnd(sequence, position);
+    if (next === NO_MATCH) return null;
+    position = next;
+  }
+  return match;
 }

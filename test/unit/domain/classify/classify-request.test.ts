@@ -521,3 +521,44 @@ describe('classifyRequest', () => {
 function isDeepEqual(actual: unknown, expected: unknown): boolean {
   return JSON.stringify(actual) === JSON.stringify(expected);
 }
+
+describe('classifyRequest on a body line that is not the request itself', () => {
+  it.each([
+    'Unsubscribe | View in browser',
+    'To unsubscribe from these emails, click here',
+    'Unsubscribe here: https://shop.example/u/123',
+    'You can unsubscribe at any time',
+    'Unsubscribe from this newsletter or update your preferences',
+    'Отписаться от рассылки можно по ссылке',
+    'Отписаться | Открыть в браузере',
+    'Если вы хотите отписаться, нажмите здесь',
+    'Удалить мои данные можно в личном кабинете',
+  ])('returns null for a first body line %j (a footer or a sentence around the tag)', (line) => {
+    expect(classifyRequest('', `${line}\nOur spring collection is here.`)).toBeNull();
+    expect(classifyRequest('Spring offers', `${line}\r\n`)).toBeNull();
+  });
+
+  it('does not read past a short first line that carries a tag but is not the request', () => {
+    expect(classifyRequest('', 'Unsubscribe | Preferences\nDelete my data')).toBeNull();
+  });
+
+  it.each([
+    ['Unsubscribe', 'unsubscribe'],
+    ['Unsubscribe me, please!', 'unsubscribe'],
+    ['Hello, unsubscribe me please. Thanks!', 'unsubscribe'],
+    ['Please delete my data', 'erasure'],
+    ['Отпишите меня, пожалуйста', 'unsubscribe'],
+    ['Здравствуйте! Прошу удалить мои персональные данные. Спасибо.', 'erasure'],
+    ['Отзыв согласия', 'withdraw-consent'],
+    ['Саламатсызбы, жеке маалыматтарды актуалдаштыруу, рахмат', 'update-data'],
+  ])('still reads a first body line that is the request with polite words around it: %j', (line, kind) => {
+    expect(classifyRequest('', `${line}\n\nAigul`)).toMatchObject({ kind, foundIn: 'body' });
+  });
+
+  it('keeps the subject rules: words may follow a tag in the subject', () => {
+    expect(classifyRequest('Unsubscribe | View in browser', '')).toMatchObject({
+      kind: 'unsubscribe',
+      foundIn: 'subject',
+    });
+  });
+});

@@ -6,31 +6,36 @@
  *                                                                   └─▶ SES v2 emulator (replies, web page)
  *
  * Everything listens on 127.0.0.1. Data lives in .local-stack/ (git-ignored): the databases, the raw
- * mail, the dead-letter folder, sample messages and the local HMAC key. Ctrl-C stops it all.
+ * mail, the dead-letter folder, sample messages and the local HMAC key; one stack at a time per data
+ * folder (local/data-folder-lock.ts). Ctrl-C stops it all after the messages in progress, however
+ * many times npm and tsx pass the signal on (local/signal-presses.ts).
  * What it prints names requests by id and decision, never by address.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { DeploymentProfile } from '../functions/domain/operators/operator-profile';
 import { createInboundHandler } from '../functions/inbound-email/handler';
-import { inboundEnvironment, MAX_RECEIVE_COUNT } from '../functions/shared/config';
+import { functionEnvironment, MAX_RECEIVE_COUNT } from '../functions/shared/config';
 import type { LogFields, Logger } from '../functions/shared/log';
 import {
   chooseOperator,
   DEFAULT_OPERATORS_FILE,
   loadOperatorProfiles,
 } from '../functions/shared/operators-file';
+import { LOCK_FILE_NAME, lockDataFolder } from '../local/data-folder-lock';
+import { decisionLine } from '../local/decision-line';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { LOCAL_CREDENTIALS, type LocalServiceHandle } from '../local/loopback';
 import { createMakulTables } from '../local/makul-tables';
 import { startS3Emulator } from '../local/s3-emulator';
 import { SAMPLE_SENDER, sampleMails } from '../local/sample-mail';
 import { startSesEmulator } from '../local/ses-emulator';
+import { createSignalPresses } from '../local/signal-presses';
 import { startSmtpInbound } from '../local/smtp-inbound';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -152,10 +157,46 @@ function localHandlerLogger(verbose: boolean, handled: Map<string, LogFields>, b
   };
 }
 
-function decisionLine(fields: LogFields | undefined): string {
-  if (fields === undefined) return 'no decision logged';
-  const kind = fields.kind ?? 'no request kind';
-  return `request ${fields.requestId} → ${kind} → ${fields.action} (${fields.reason}) → ${fields.outbound}: ${fields.outboundResult}`;
+/** --fresh: everything in the data folder goes, except the lock this process holds (and others' attempts at it). */
+async function clearDataFolder(dataDirectory: string): Promise<void> {
+  for (const entry of await readdir(dataDirectory)) {
+    if (!entry.startsWith(LOCK_FILE_NAME))
+      await rm(join(dataDirectory, entry), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Ctrl-C. One press can reach this process several times (the terminal signals npm, tsx and node, and
+ * npm and tsx pass it on): copies within a moment of the first are ignored. Until the stack is ready
+ * there is nothing to drain and a signal ends it at once; after that the first one stops it cleanly
+ * (stopCleanly, set once ready) and only a later, second press quits at once.
+ */
+function handleStopSignals(): { stopCleanlyWith(stop: (signal: NodeJS.Signals) => void): void } {
+  const press = createSignalPresses();
+  let stopCleanly: ((signal: NodeJS.Signals) => void) | null = null;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    const which = press();
+    if (which === 'same-press') return;
+    if (stopCleanly === null) {
+      process.stdout.write(`\n${signal} while starting: quitting\n`);
+      process.exit(130);
+    }
+    if (which === 'again') {
+      // DynamoDB Local is killed by the exit hook in local/dynamodb-local.ts; the lock is released by ours.
+      process.stdout.write(
+        `\n${signal} again: quitting at once (messages in progress are left unfinished)\n`,
+      );
+      process.exit(130);
+    }
+    stopCleanly(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    stopCleanlyWith: (stop) => {
+      stopCleanly = stop;
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -165,12 +206,16 @@ async function main(): Promise<void> {
     return;
   }
   const startedAt = Date.now();
+  const signals = handleStopSignals();
   const profile = loadProfile(options.operatorId);
   const { operator } = profile;
   const region = operator.env.region;
   const data = options.dataDirectory;
-  if (options.fresh) await rm(data, { recursive: true, force: true });
   await mkdir(data, { recursive: true });
+  // Before anything touches the folder, --fresh included: another stack may be using it.
+  const lock = lockDataFolder(data);
+  process.once('exit', () => lock.release());
+  if (options.fresh) await clearDataFolder(data);
   const hmacKey = await localHmacKey(data);
   const report = (line: string): void => {
     process.stdout.write(`  ${line}\n`);
@@ -179,6 +224,10 @@ async function main(): Promise<void> {
   process.stdout.write(
     `makul local stack: operator ${operator.id} (${profile.jurisdiction.id}), data in ${data}\n`,
   );
+  if (lock.staleLock !== null) {
+    const holder = lock.staleLock.pid === null ? 'a lock naming no process' : `PID ${lock.staleLock.pid}`;
+    report(`data folder: took over the lock left by ${holder}, which is no longer running`);
+  }
   const running: LocalServiceHandle[] = [];
   const tables = {
     requestsTableName: `makul-${operator.id}-requests`,
@@ -205,7 +254,7 @@ async function main(): Promise<void> {
   // Given to the handler as its environment rather than written into this process's: real AWS
   // settings from the shell (a profile, a session token, HMAC_SECRET_ARN) cannot leak in.
   const environment: NodeJS.ProcessEnv = {
-    ...inboundEnvironment({
+    ...functionEnvironment({
       profile,
       ...tables,
       rawMailBucketName: bucketName,
@@ -282,29 +331,27 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
 
-  let stopping = false;
-  const shutDown = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      // A second Ctrl-C: leave now (DynamoDB Local is killed by the exit hook in local/dynamodb-local.ts).
-      process.exit(130);
-    }
-    stopping = true;
+  signals.stopCleanlyWith((signal) => {
     process.stdout.write(
       `\n${signal}: stopping (messages in progress finish first; Ctrl-C again to quit at once)\n`,
     );
+    // The SMTP listener first: it stops taking mail and waits for the messages it accepted, which
+    // still need DynamoDB Local, the SES emulator and the S3 emulator.
     void smtp
       .stop()
       .then(() => Promise.all([dynamo.stop(), ses.dispose(), s3.stop()]))
       .then(
-        () => process.exit(0),
+        () => {
+          lock.release();
+          process.stdout.write('Stopped.\n');
+          process.exit(0);
+        },
         (error: unknown) => {
           process.stderr.write(`could not stop cleanly: ${String(error)}\n`);
           process.exit(1);
         },
       );
-  };
-  process.on('SIGINT', shutDown);
-  process.on('SIGTERM', shutDown);
+  });
 }
 
 main().catch((error: unknown) => {

@@ -193,17 +193,21 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   let child: ChildProcess | null = null;
 
   const start = async (): Promise<void> => {
-    if (child !== null) return;
+    // Running already; one that exited unexpectedly is started again.
+    if (child !== null && child.exitCode === null && child.signalCode === null) return;
     const startedAt = Date.now();
     report(`DynamoDB Local: starting on ${endpoint} (data in ${dataDirectory}) …`);
     const output = new OutputTail();
     // detached: its own process group, so a Ctrl-C in the terminal reaches only us, and we stop the
-    // database after the messages in flight are done instead of under them.
+    // database after the messages in flight are done instead of under them. Standard input is a pipe
+    // that nothing is written to: the loopback launcher shuts down when it closes, so the JVM ends
+    // with this process however this process ends (see DynamoDbLocalOnLoopback.java).
     const spawned = spawn('java', javaArgs, {
       cwd: dirname(jarPath),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     });
+    spawned.stdin.on('error', () => undefined);
     spawned.stdout.on('data', (chunk: Buffer) => output.append(chunk));
     spawned.stderr.on('data', (chunk: Buffer) => output.append(chunk));
     let spawnError: Error | undefined;
@@ -228,12 +232,20 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       throw error;
     }
     report(`DynamoDB Local: ready at ${endpoint} in ${seconds(startedAt)}`);
+    // Said at once, not only at the next failed request: requests to it fail until it is started again.
+    spawned.once('exit', (code, signal) => {
+      if (child === spawned) report(`DynamoDB Local: exited unexpectedly (${signal ?? `exit code ${code}`})`);
+    });
   };
 
   const stop = async (): Promise<void> => {
     const running = child;
     if (running === null) return;
     child = null;
+    if (running.exitCode !== null || running.signalCode !== null) {
+      report(`DynamoDB Local: had already exited (${running.signalCode ?? `exit code ${running.exitCode}`})`);
+      return;
+    }
     await stopChild(running);
     report('DynamoDB Local: stopped');
   };

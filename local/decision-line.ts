@@ -1,0 +1,48 @@
+/**
+ * The line `npm start` prints for each handled message, from the fields of the handler's
+ * "message handled" log line (functions/shared/sqs-batch.ts): the request id, what was decided and
+ * why, and what was sent, in words a person follows. Ids and reasons only, never addresses.
+ */
+import type { LogFields } from '../functions/shared/log';
+
+/** A field as printed: anything that looks like it carries an address is left out, whatever its source. */
+function shown(value: LogFields[string], missing: string): string {
+  if (value === undefined || value === null || value === '') return missing;
+  const text = String(value);
+  return text.includes('@') ? '[hidden]' : text;
+}
+
+/** What happened to the reply for each outcome of deliverOutbound (functions/app/deliver-outbound.ts). */
+const REPLY_RESULT: ReadonlyMap<string, string> = new Map([
+  ['sent', 'reply: sent'],
+  ['already-done', 'reply: already handled by an earlier delivery'],
+  ['rate-limited', 'reply: not sent (daily reply limit for this person reached)'],
+  ['in-doubt', 'reply: in doubt after an interrupted send, not sent again'],
+]);
+
+const FORWARD_RESULT: ReadonlyMap<string, string> = new Map([
+  ['sent', 'forwarded to humans'],
+  ['already-done', 'forward to humans: already handled by an earlier delivery'],
+  ['rate-limited', 'forward to humans: not sent (rate limit)'],
+  ['in-doubt', 'forward to humans: in doubt after an interrupted send, not sent again'],
+]);
+
+export function decisionLine(fields: LogFields | undefined): string {
+  if (fields === undefined) return 'no decision logged';
+  const request = `request ${shown(fields.requestId, '(no id)')}`;
+  const reason = shown(fields.reason, 'no reason given');
+  const result = shown(fields.outboundResult, 'unknown');
+  if (fields.action === 'drop') return `${request} → dropped (${reason}): nothing sent`;
+  const kind = shown(fields.kind, 'no request kind');
+  const decided = `${request} → ${kind} → ${shown(fields.action, 'no decision')} (${reason})`;
+  switch (fields.outbound) {
+    case 'reply':
+      return `${decided} → ${REPLY_RESULT.get(result) ?? `reply: ${result}`}`;
+    case 'forward':
+      return `${decided} → ${FORWARD_RESULT.get(result) ?? `forward to humans: ${result}`}`;
+    case 'none':
+      return `${decided} → nothing sent`;
+    default:
+      return `${decided} → ${shown(fields.outbound, 'outbound unknown')}: ${result}`;
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * `npm start` as a person runs it: the real local stack in a process group of its own, as a terminal
+ * runs a foreground job, stopped the way a terminal stops it: SIGINT to the whole group, and a copy a
+ * moment later, as npm and tsx pass it on. It runs under Node with tsx's loader (`node --import tsx`),
+ * in one process: the tsx command-line wrapper adds a process that SIGKILLs its child when the child
+ * has not acknowledged a signal within 60 ms, which a busy machine running the whole suite can cause,
+ * and that would make this test fail for a reason that is not the stack's.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LOCK_FILE_NAME } from '../../local/data-folder-lock';
+import { startDynamoDbLocal } from '../../local/dynamodb-local';
+import { findFreePort, LOCAL_CREDENTIALS, LOCAL_REGION, LOOPBACK_HOST } from '../../local/loopback';
+import { PROJECT_ROOT } from '../support/paths';
+
+const quiet = (): void => {};
+
+interface RunningStack {
+  readonly child: ChildProcess;
+  /** Everything it printed so far, stdout and stderr together, in order. */
+  output(): string;
+  /** Resolves once the output matches, or rejects when it exits first or the time runs out. */
+  waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray>;
+  /** The exit code (or signal) once it has exited and closed its output. */
+  readonly exited: Promise<number | NodeJS.Signals>;
+}
+
+const started: RunningStack[] = [];
+
+async function startStack(dataDirectory: string): Promise<RunningStack> {
+  const [smtpPort, sesPort] = [await findFreePort(), await findFreePort()];
+  const args = ['bin/local-stack.ts', '--data-dir', dataDirectory, '--smtp-port', String(smtpPort)];
+  // detached: a process group of its own, like a foreground job in a terminal.
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args, '--ses-port', String(sesPort)], {
+    cwd: PROJECT_ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  const listeners = new Set<() => void>();
+  const append = (chunk: Buffer): void => {
+    text += chunk.toString('utf8');
+    for (const listener of listeners) listener();
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  const exited = new Promise<number | NodeJS.Signals>((resolve) => {
+    child.once('close', (code, signal) => resolve(code ?? signal ?? -1));
+  });
+  let hasExited = false;
+  void exited.then(() => {
+    hasExited = true;
+    for (const listener of listeners) listener();
+  });
+  const stack: RunningStack = {
+    child,
+    output: () => text,
+    exited,
+    waitFor: (pattern, timeoutMs) =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          const match = pattern.exec(text);
+          if (match === null && !hasExited) return;
+          listeners.delete(check);
+          clearTimeout(timer);
+          if (match !== null) resolve(match);
+          else reject(new Error(`the stack exited before printing ${pattern}:\n${text}`));
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${text}`));
+        }, timeoutMs);
+        listeners.add(check);
+        check();
+      }),
+  };
+  started.push(stack);
+  return stack;
+}
+
+/** Ctrl-C in a terminal: SIGINT to every process of the foreground group. */
+function pressCtrlC(stack: RunningStack): void {
+  if (stack.child.pid !== undefined) process.kill(-stack.child.pid, 'SIGINT');
+}
+
+/** Sends one message over SMTP and returns once the server has accepted it (250 after DATA). */
+async function sendMail(port: number, recipient: string, message: Buffer): Promise<void> {
+  const socket = connect(port, LOOPBACK_HOST);
+  let received = '';
+  let wake: (() => void) | null = null;
+  socket.on('data', (chunk: Buffer) => {
+    received += chunk.toString('utf8');
+    wake?.();
+  });
+  const reply = async (expectedCode: string): Promise<void> => {
+    for (;;) {
+      const complete = /^(\d{3}) [^\r\n]*\r\n/m.exec(received);
+      if (complete !== null) {
+        received = received.slice(complete.index + complete[0].length);
+        if (complete[1] !== expectedCode) throw new Error(`SMTP answered ${complete[0].trim()}`);
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  };
+  try {
+    await reply('220');
+    for (const [line, code] of [
+      ['EHLO test.example', '250'],
+      ['MAIL FROM:<you@example.com>', '250'],
+      [`RCPT TO:<${recipient}>`, '250'],
+      ['DATA', '354'],
+    ] as const) {
+      socket.write(`${line}\r\n`);
+      await reply(code);
+    }
+    socket.write(Buffer.concat([message, Buffer.from('\r\n.\r\n')]));
+    await reply('250');
+    socket.write('QUIT\r\n');
+  } finally {
+    socket.end();
+  }
+}
+
+describe('npm start (bin/local-stack.ts)', () => {
+  let dataDirectory: string;
+
+  beforeAll(async () => {
+    dataDirectory = await mkdtemp(join(tmpdir(), 'makul-local-stack-test-'));
+  });
+
+  afterEach(async () => {
+    // A failed test must not leave a stack running: SIGKILL the group (DynamoDB Local follows, see
+    // local/DynamoDbLocalOnLoopback.java).
+    for (const stack of started.splice(0)) {
+      if (stack.child.exitCode === null && stack.child.signalCode === null && stack.child.pid !== undefined) {
+        process.kill(-stack.child.pid, 'SIGKILL');
+        await stack.exited;
+      }
+    }
+  });
+
+  afterAll(async () => {
+    await rm(dataDirectory, { recursive: true, force: true });
+  });
+
+  it('refuses a second stack on the same data folder, and a double Ctrl-C still stops cleanly after the messages in flight', async () => {
+    const stack = await startStack(dataDirectory);
+    await stack.waitFor(/^makul local stack: operator /m, 30_000);
+
+    // The lock is taken before anything else: a second stack fails at once, naming folder and PID.
+    const lockFile = join(dataDirectory, LOCK_FILE_NAME);
+    const holder = readFileSync(lockFile, 'utf8').trim();
+    const second = await startStack(dataDirectory);
+    const secondStartedAt = Date.now();
+    expect(await second.exited, second.output()).toBe(1);
+    expect(Date.now() - secondStartedAt).toBeLessThan(15_000);
+    expect(second.output()).toContain(
+      `data folder ${dataDirectory} is in use by another local stack (PID ${holder})`,
+    );
+    expect(second.output()).not.toContain('DynamoDB Local');
+    expect(readFileSync(lockFile, 'utf8').trim()).toBe(holder);
+
+    const [, smtpPort, supportAddress] = await stack.waitFor(
+      /^ {2}SMTP \(inbound mail\) +127\.0\.0\.1:(\d+) +accepts mail for ([^,\s]+)/m,
+      90_000,
+    );
+    const [, requestsTable, subjectsTable] = await stack.waitFor(/ tables (\S+), (\S+)$/m, 1000);
+    const sample = readFileSync(join(dataDirectory, 'samples', 'unsubscribe-ru.eml'));
+    await sendMail(Number(smtpPort), String(supportAddress), sample);
+    // Ctrl-C while that message is queued or being handled; tsx relays it, and the person presses
+    // once more at once, which is still the same press.
+    pressCtrlC(stack);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    pressCtrlC(stack);
+
+    const exitCode = await stack.exited;
+    const output = stack.output();
+    expect(exitCode, output).toBe(0);
+    expect(output.match(/^SIGINT: stopping/gm), output).toHaveLength(1);
+    expect(output).not.toMatch(/quitting at once/);
+    const handled = output.search(
+      /handler: request MK-\w+ → unsubscribe → process \(tag-in-subject\) → reply: sent/,
+    );
+    expect(handled, output).toBeGreaterThan(-1);
+    // DynamoDB Local (its own process group) got no signal from the "terminal": it was stopped by the
+    // shutdown, after the message was handled.
+    expect(output.indexOf('SMTP listener: stopped')).toBeGreaterThan(handled);
+    expect(output.indexOf('DynamoDB Local: stopped')).toBeGreaterThan(handled);
+    expect(output).not.toMatch(/DynamoDB Local: (had already exited|exited unexpectedly)/);
+    expect(output).toMatch(/SES v2 emulator: stopped/);
+    expect(output).toMatch(/S3 emulator: stopped/);
+    expect(output).toMatch(/^Stopped\.$/m);
+    expect(existsSync(lockFile)).toBe(false);
+
+    // The data survives: DynamoDB Local started again on the folder has the tables and the request.
+    const requestId = /handler: request (MK-\w+)/.exec(output)?.[1];
+    const dynamo = await startDynamoDbLocal({
+      dataDirectory: join(dataDirectory, 'dynamodb'),
+      report: quiet,
+    });
+    const client = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    try {
+      const tables = await client.send(new ListTablesCommand({}));
+      expect(tables.TableNames).toEqual(expect.arrayContaining([requestsTable, subjectsTable]));
+      const items = await client.send(new ScanCommand({ TableName: requestsTable }));
+      expect(JSON.stringify(items.Items)).toContain(String(requestId));
+    } finally {
+      client.destroy();
+      await dynamo.dispose();
+    }
+  }, 120_000);
+});

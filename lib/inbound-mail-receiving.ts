@@ -29,13 +29,53 @@ export const RAW_MAIL_PREFIX = 'raw/';
  */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
 
+/** How long a notification may wait in the inbound queue (or be retried there) before SQS drops it. */
+export const INBOUND_QUEUE_RETENTION = Duration.days(4);
+/**
+ * How long a notification may wait in the dead-letter queue: fourteen days, the SQS maximum, so a
+ * failed request is never silently dropped; the DLQ alarm fires on the first message.
+ */
+export const DEAD_LETTER_RETENTION = Duration.days(14);
+/** Slack on top of the queues' retention: SES stores the object a moment before SQS has the message. */
+export const RAW_MAIL_RETENTION_MARGIN = Duration.days(1);
+
+export interface RawMailRetentionInputs {
+  readonly queueRetention: Duration;
+  readonly deadLetterRetention: Duration;
+  /** The operator's own minimum (`rawMailRetentionDays` of its profile). */
+  readonly minimumDays: number;
+}
+
+/**
+ * Days raw mail is kept: as long as a notification pointing to it can still be handled, and never less
+ * than the operator's minimum. The queues are standard queues, so a message moved to the DLQ keeps its
+ * original enqueue time (it leaves the DLQ at most `deadLetterRetention` after the mail arrived), while a
+ * redrive enqueues it anew with the inbound queue's full retention. A message redriven on its last DLQ day
+ * may therefore be retried until `deadLetterRetention + queueRetention` after arrival; the margin covers
+ * the gap between SES storing the object and SQS enqueueing the message. (If the DLQ ever reset the
+ * enqueue time, as FIFO queues do, the same sum still bounds the time to the redrive.) The one place the
+ * raw-mail lifetime is computed: the lifecycle rule, the construct and the stack output all use it.
+ */
+export function rawMailRetentionDays({
+  queueRetention,
+  deadLetterRetention,
+  minimumDays,
+}: RawMailRetentionInputs): number {
+  const queuesSeconds =
+    queueRetention.toSeconds() + deadLetterRetention.toSeconds() + RAW_MAIL_RETENTION_MARGIN.toSeconds();
+  return Math.max(minimumDays, Math.ceil(queuesSeconds / Duration.days(1).toSeconds()));
+}
+
 export interface InboundMailReceivingProps {
   /** Operator id, used in the names SES and operators see (rule set, rules). */
   readonly operatorId: string;
   /** Every address named in the privacy policy; each gets its own receipt rule. */
   readonly supportAddresses: readonly string[];
-  /** Raw mail is deleted this many days after it arrives (data minimisation). */
-  readonly rawMailRetentionDays: number;
+  /**
+   * The operator's minimum for keeping raw mail, in days. Raw mail is kept this long, or until the last
+   * notification pointing to it has left the queues if that is later (see `rawMailRetentionDays()`).
+   */
+  readonly minimumRawMailRetentionDays: number;
   /** Timeout of the function that consumes the queue; sets the queue's visibility timeout. */
   readonly consumerTimeout: Duration;
   /**
@@ -45,9 +85,14 @@ export interface InboundMailReceivingProps {
    */
   readonly accessLogRetentionDays?: number;
   /**
-   * How long a notification may wait in the dead-letter queue. Fourteen days (the SQS maximum) so a
-   * failed request is never silently dropped; the DLQ alarm fires on the first message.
-   * @default Duration.days(14)
+   * How long a notification may wait in the inbound queue, retries included. Raw mail outlives it.
+   * @default INBOUND_QUEUE_RETENTION (4 days)
+   */
+  readonly queueRetention?: Duration;
+  /**
+   * How long a notification may wait in the dead-letter queue, counted from its arrival in the inbound
+   * queue (standard queues keep the original enqueue time). At least `queueRetention`. Raw mail outlives it.
+   * @default DEAD_LETTER_RETENTION (14 days, the SQS maximum)
    */
   readonly deadLetterRetention?: Duration;
   /**
@@ -67,6 +112,8 @@ export class InboundMailReceiving extends Construct {
    */
   public readonly queueKey: kms.Key;
   public readonly rawMailBucket: s3.Bucket;
+  /** Days raw mail is kept before the lifecycle rule deletes it (`rawMailRetentionDays()`). */
+  public readonly rawMailRetentionDays: number;
   public readonly accessLogBucket: s3.Bucket;
   public readonly notificationTopic: sns.Topic;
   public readonly queue: sqs.Queue;
@@ -83,6 +130,17 @@ export class InboundMailReceiving extends Construct {
     if (props.supportAddresses.length === 0) {
       throw new Error('InboundMailReceiving needs at least one support address');
     }
+    const queueRetention = props.queueRetention ?? INBOUND_QUEUE_RETENTION;
+    const deadLetterRetention = props.deadLetterRetention ?? DEAD_LETTER_RETENTION;
+    if (deadLetterRetention.toSeconds() < queueRetention.toSeconds()) {
+      // The DLQ counts from the original enqueue time: a shorter retention drops messages as they arrive.
+      throw new Error('InboundMailReceiving: deadLetterRetention must be at least queueRetention');
+    }
+    this.rawMailRetentionDays = rawMailRetentionDays({
+      queueRetention,
+      deadLetterRetention,
+      minimumDays: props.minimumRawMailRetentionDays,
+    });
 
     this.mailKey = new kms.Key(this, 'MailKey', {
       description: `makul ${props.operatorId}: raw inbound mail and its SNS notifications`,
@@ -129,8 +187,9 @@ export class InboundMailReceiving extends Construct {
         {
           id: 'expire-raw-mail',
           prefix: RAW_MAIL_PREFIX,
-          // Raw mail holds whole messages (names, addresses, bodies); once recorded it is not needed.
-          expiration: Duration.days(props.rawMailRetentionDays),
+          // Raw mail holds whole messages (names, addresses, bodies): kept no longer than a notification
+          // pointing to it may still be handled (or the operator's minimum, if longer).
+          expiration: Duration.days(this.rawMailRetentionDays),
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
       ],
@@ -149,7 +208,7 @@ export class InboundMailReceiving extends Construct {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: this.queueKey,
       enforceSSL: true,
-      retentionPeriod: props.deadLetterRetention ?? Duration.days(14),
+      retentionPeriod: deadLetterRetention,
     });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'Serverless-SQSRedrivePolicy',
@@ -161,8 +220,8 @@ export class InboundMailReceiving extends Construct {
       encryptionMasterKey: this.queueKey,
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(props.consumerTimeout.toSeconds() * VISIBILITY_TIMEOUT_FACTOR),
-      // Messages are pointers to raw mail that expires after rawMailRetentionDays anyway.
-      retentionPeriod: Duration.days(4),
+      // Messages are pointers to raw mail, which is kept until this and the DLQ's retention have passed.
+      retentionPeriod: queueRetention,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
     });
     this.notificationTopic.addSubscription(

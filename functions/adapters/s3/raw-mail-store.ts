@@ -2,8 +2,8 @@
  * Reads the raw MIME that the SES receipt rule stored in S3, refusing to download more than the size
  * cap: oversized mail is recorded and forwarded by location, never loaded into memory.
  */
-import type { AwsClient } from 'aws4fetch';
 import type { RawMail, RawMailStore } from '../../ports/raw-mail-store';
+import type { SignedFetch } from '../aws-signed-fetch';
 
 export class RawMailNotFoundError extends Error {
   override readonly name = 'RawMailNotFoundError';
@@ -11,7 +11,7 @@ export class RawMailNotFoundError extends Error {
 
 export class S3RawMailStore implements RawMailStore {
   constructor(
-    private readonly client: AwsClient,
+    private readonly client: SignedFetch,
     private readonly region: string,
     /** Custom endpoint (S3 emulator); path-style addressing is used with it. */
     private readonly endpoint: string | undefined,
@@ -32,6 +32,7 @@ export class S3RawMailStore implements RawMailStore {
       await response.body?.cancel();
       return { tooLarge: true, sizeBytes: declaredSize };
     }
+    // Read under the same deadline as the request (AWS_CALL_TIMEOUTS.s3): a stalled body fails too.
     const bytes = new Uint8Array(await response.arrayBuffer());
     if (bytes.byteLength > maxBytes) return { tooLarge: true, sizeBytes: bytes.byteLength };
     return { tooLarge: false, bytes };

@@ -2,8 +2,8 @@
  * Where the HMAC key that pseudonymises addresses comes from: Secrets Manager in AWS (fetched once per
  * cold start with a signed GetSecretValue call), or `HMAC_KEY` for the local stack and tests.
  */
-import type { AwsClient } from 'aws4fetch';
 import type { HmacKeySource } from '../../ports/hmac-key-source';
+import type { SignedFetch } from '../aws-signed-fetch';
 
 /** Keys shorter than this are refused: the HMAC would be open to guessing. */
 const MIN_KEY_LENGTH = 32;
@@ -23,7 +23,7 @@ export class StaticHmacKey implements HmacKeySource {
 
 export class SecretsManagerHmacKey implements HmacKeySource {
   constructor(
-    private readonly client: AwsClient,
+    private readonly client: SignedFetch,
     private readonly region: string,
     private readonly secretArn: string,
     private readonly endpoint: string | undefined,

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { inboundEnvironment } from '../functions/shared/config';
+import { functionEnvironment } from '../functions/shared/config';
 import { DEFAULT_OPERATORS_FILE, loadOperatorProfiles } from '../functions/shared/operators-file';
 import { makulEsbuildOptions } from '../lib/makul-function';
 
@@ -115,7 +115,7 @@ function lambdaLikeEnvironment(): NodeJS.ProcessEnv {
     AWS_REGION: profile.operator.env.region,
     AWS_ACCESS_KEY_ID: 'AKIABENCHMARKONLY000',
     AWS_SECRET_ACCESS_KEY: 'benchmark-only-not-a-real-secret',
-    ...inboundEnvironment({
+    ...functionEnvironment({
       profile,
       requestsTableName: 'makul-bench-requests',
       subjectsTableName: 'makul-bench-subjects',

@@ -11,6 +11,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../functions/adapters/cloudwatch/emf-metrics';
 
 /**
  * SES puts an account under review at a 5% bounce rate and 0.1% complaint rate; the alarms fire at
@@ -25,11 +26,19 @@ export const SES_COMPLAINT_RATE_ALARM = 0.0008;
  */
 export const OLDEST_MESSAGE_AGE_ALARM = Duration.minutes(15);
 
+/** A reply deferred by a rate limit should go within a day (the mailbox limit resets at midnight). */
+export const DEFERRED_AGE_ALARM_HOURS = 24;
+
+/** The functions that publish makul's own metrics (EMF `service` dimension). */
+const METRIC_SERVICES = ['inbound-email', 'deferred-outbound'] as const;
+
 export interface InboundAlarmsProps {
   readonly operatorId: string;
   /** Where alarms are emailed: the DPO from the operator profile. */
   readonly alarmEmail: string;
   readonly inboundFunction: lambda.IFunction;
+  /** The scheduled job that sends deferred replies and forwards. */
+  readonly deferredOutboundFunction: lambda.IFunction;
   readonly queue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
   /** Configuration set whose reputation metrics the SES alarms watch. */
@@ -105,7 +114,83 @@ export class InboundAlarms extends Construct {
       period: Duration.hours(1),
     });
 
+    // makul's own metrics (functions/ports/metrics.ts), summed over the functions that publish them.
+    const makulSum = (metricName: string, label: string): cloudwatch.IMetric =>
+      new cloudwatch.MathExpression({
+        label,
+        expression: METRIC_SERVICES.map((_, index) => `FILL(m${index}, 0)`).join(' + '),
+        usingMetrics: Object.fromEntries(
+          METRIC_SERVICES.map((service, index) => [
+            `m${index}`,
+            new cloudwatch.Metric({
+              namespace: METRICS_NAMESPACE,
+              metricName,
+              dimensionsMap: { operator: props.operatorId, service },
+              statistic: cloudwatch.Stats.SUM,
+              period: fiveMinutes,
+            }),
+          ]),
+        ),
+        period: fiveMinutes,
+      });
+
     const definitions: ReadonlyArray<{ readonly id: string; readonly props: cloudwatch.AlarmProps }> = [
+      {
+        id: 'OutboundInDoubt',
+        props: {
+          alarmDescription:
+            'A reply or forward may or may not have gone out (SES gave no clear answer, or an attempt vanished mid-send); it will not be sent again. Runbook: "Outbound in doubt".',
+          metric: makulSum('OutboundInDoubt', 'in doubt'),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        },
+      },
+      {
+        id: 'OperatorLimitReached',
+        props: {
+          alarmDescription:
+            'makul reached the operator-wide hourly limit of replies or forwards: a flood of (possibly forged) requests, or a limit set too low. Messages wait, none is lost. Runbook: "Operator-wide limit reached".',
+          metric: makulSum('OperatorLimitReached', 'limit reached'),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        },
+      },
+      {
+        id: 'DeferredTooLong',
+        props: {
+          alarmDescription: `A deferred reply or forward has waited more than ${DEFERRED_AGE_ALARM_HOURS} hours. Runbook: "Deferred replies".`,
+          metric: new cloudwatch.Metric({
+            namespace: METRICS_NAMESPACE,
+            metricName: 'OldestDeferredHours',
+            dimensionsMap: { operator: props.operatorId, service: 'deferred-outbound' },
+            statistic: cloudwatch.Stats.MAXIMUM,
+            period: fiveMinutes,
+          }),
+          threshold: DEFERRED_AGE_ALARM_HOURS,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        },
+      },
+      {
+        id: 'DeferredOutboundErrors',
+        props: {
+          alarmDescription:
+            'The deferred-outbound job failed: waiting replies are not going out. Runbook: "Deferred replies".',
+          metric: props.deferredOutboundFunction.metricErrors({
+            statistic: cloudwatch.Stats.SUM,
+            period: fiveMinutes,
+          }),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        },
+      },
       {
         id: 'DeadLetterQueueNotEmpty',
         props: {

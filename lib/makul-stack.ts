@@ -6,15 +6,20 @@
 import * as path from 'node:path';
 import { CfnOutput, Duration, Fn, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import type { DeploymentProfile } from '../functions/domain/operators/operator-profile';
-import { inboundEnvironment } from '../functions/shared/config';
+import { functionEnvironment } from '../functions/shared/config';
 import { InboundAlarms } from './inbound-alarms';
 import { InboundDashboard } from './inbound-dashboard';
 import { InboundMailReceiving } from './inbound-mail-receiving';
 import { domainOf, MailSendingIdentity } from './mail-sending-identity';
 import { MakulFunction } from './makul-function';
 import { MakulTables } from './makul-tables';
+import { ScheduledFunction } from './scheduled-function';
+
+/** How often deferred replies and forwards are looked at: windows open on the hour and at midnight. */
+const DEFERRED_OUTBOUND_EVERY = Duration.minutes(5);
 
 /** Project root: bin/, lib/ and functions/ sit directly under it. */
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
@@ -63,6 +68,7 @@ export class MakulStack extends Stack {
   public readonly receiving: InboundMailReceiving;
   public readonly sending: MailSendingIdentity;
   public readonly inbound: MakulFunction;
+  public readonly deferredOutbound: ScheduledFunction;
   public readonly alarms: InboundAlarms;
 
   constructor(scope: Construct, id: string, props: MakulStackProps) {
@@ -86,8 +92,20 @@ export class MakulStack extends Stack {
     this.receiving = new InboundMailReceiving(this, 'Receiving', {
       operatorId: operator.id,
       supportAddresses: operator.supportAddresses,
-      rawMailRetentionDays: operator.rawMailRetentionDays,
+      minimumRawMailRetentionDays: operator.rawMailRetentionDays,
       consumerTimeout: inboundTimeout,
+    });
+
+    // Both functions claim outbound sends; a claim outlives the slower of them, twice over.
+    const jobTimeout = Duration.seconds(60);
+    const environment = functionEnvironment({
+      profile: props.profile,
+      requestsTableName: this.tables.requests.tableName,
+      subjectsTableName: this.tables.subjects.tableName,
+      rawMailBucketName: this.receiving.rawMailBucket.bucketName,
+      hmac: { secretArn: this.tables.hmacSecret.secretArn },
+      sesConfigurationSet: this.sending.configurationSetName,
+      outboundClaimLeaseSeconds: Math.max(inboundTimeout.toSeconds(), jobTimeout.toSeconds()) * 2,
     });
 
     this.inbound = new MakulFunction(this, 'InboundEmail', {
@@ -96,16 +114,7 @@ export class MakulStack extends Stack {
       description: `makul ${operator.id}: classifies and answers personal-data requests that arrive by email`,
       timeout: inboundTimeout,
       reservedConcurrentExecutions: inboundConcurrency,
-      environment: inboundEnvironment({
-        profile: props.profile,
-        requestsTableName: this.tables.requests.tableName,
-        subjectsTableName: this.tables.subjects.tableName,
-        rawMailBucketName: this.receiving.rawMailBucket.bucketName,
-        hmac: { secretArn: this.tables.hmacSecret.secretArn },
-        sesConfigurationSet: this.sending.configurationSetName,
-        // Twice the timeout: a claim on a send outlives any attempt still running, however slow.
-        outboundClaimLeaseSeconds: inboundTimeout.toSeconds() * 2,
-      }),
+      environment,
     });
     const inboundFunction = this.inbound.function;
     this.tables.grantItemActions(inboundFunction, INBOUND_TABLE_ACTIONS);
@@ -135,10 +144,32 @@ export class MakulStack extends Stack {
       },
     );
 
+    this.deferredOutbound = new ScheduledFunction(this, 'DeferredOutbound', {
+      entry: path.join(PROJECT_ROOT, 'functions', 'deferred-outbound', 'index.ts'),
+      projectRoot: PROJECT_ROOT,
+      description: `makul ${operator.id}: sends the replies and forwards that waited for a rate-limit window`,
+      timeout: jobTimeout,
+      // One run at a time: two would only race for the same claims.
+      reservedConcurrentExecutions: 1,
+      environment,
+      schedule: scheduler.ScheduleExpression.rate(DEFERRED_OUTBOUND_EVERY),
+    });
+    const deferredFunction = this.deferredOutbound.fn.function;
+    this.tables.grantItemActions(deferredFunction, INBOUND_TABLE_ACTIONS);
+    this.tables.grantReadHmacKey(deferredFunction);
+    this.receiving.grantReadRawMail(deferredFunction);
+    this.sending.grantSend(deferredFunction);
+    Validations.of(deferredFunction).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Invoked by EventBridge Scheduler, which retries a failed run; every run works from the register’s deferred list, so a failed run leaves nothing to redeliver and the next run (minutes later) takes it up.',
+    });
+
     this.alarms = new InboundAlarms(this, 'Alarms', {
       operatorId: operator.id,
       alarmEmail: operator.dpoEmail,
       inboundFunction,
+      deferredOutboundFunction: deferredFunction,
       queue: this.receiving.queue,
       deadLetterQueue: this.receiving.deadLetterQueue,
       configurationSetName: this.sending.configurationSetName,
@@ -185,6 +216,11 @@ export class MakulStack extends Stack {
     const outputs: ReadonlyArray<readonly [string, string, string]> = [
       ['ReceiptRuleSet', this.receiving.ruleSetName, 'Active SES receipt rule set of this operator'],
       ['RawMailBucket', this.receiving.rawMailBucket.bucketName, 'Raw inbound mail (expires by lifecycle)'],
+      [
+        'RawMailRetentionDays',
+        String(this.receiving.rawMailRetentionDays),
+        'Days raw mail is kept: inbound queue + dead-letter queue retention + 1 day, or rawMailRetentionDays if longer',
+      ],
       ['InboundQueueUrl', this.receiving.queue.queueUrl, 'Queue the inbound function consumes'],
       ['InboundQueueArn', this.receiving.queue.queueArn, 'Redrive destination (docs/runbook.md)'],
       ['DeadLetterQueueUrl', this.receiving.deadLetterQueue.queueUrl, 'Failed inbound mail waits here'],

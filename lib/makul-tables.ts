@@ -10,7 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { TABLE_KEYS } from '../functions/shared/table-design';
+import { REQUEST_INDEXES, TABLE_KEYS } from '../functions/shared/table-design';
 
 /** Item-level actions a function may be given; table-level and destructive admin actions are never granted. */
 export type TableItemAction =
@@ -56,6 +56,14 @@ export class MakulTables extends Construct {
       stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
       removalPolicy,
     });
+    for (const index of Object.values(REQUEST_INDEXES)) {
+      this.requests.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
     this.subjects = this.createTable('Subjects', {
       // The marketing opt-out changes feed reads this stream later.
       stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
@@ -86,7 +94,16 @@ export class MakulTables extends Construct {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: [...actions],
-        resources: [this.requests.tableArn, this.subjects.tableArn],
+        // Queries may read the requests table's indexes (the ops lists); nothing else gets index ARNs.
+        resources: [
+          this.requests.tableArn,
+          this.subjects.tableArn,
+          ...(actions.includes('dynamodb:Query')
+            ? Object.values(REQUEST_INDEXES).map(
+                (index) => `${this.requests.tableArn}/index/${index.indexName}`,
+              )
+            : []),
+        ],
       }),
     );
     this.grantKeyUseVia(grantee, 'dynamodb', [

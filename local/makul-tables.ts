@@ -8,9 +8,10 @@ import {
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { TABLE_KEYS } from '../functions/shared/table-design';
+import { type IndexDesign, REQUEST_INDEXES, TABLE_KEYS } from '../functions/shared/table-design';
 import { delay, LOCAL_CREDENTIALS, LOCAL_REGION } from './loopback';
 
 export interface MakulTableNames {
@@ -24,6 +25,10 @@ export interface MakulTableNames {
  */
 export async function createMakulTables(endpoint: string, names: MakulTableNames): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  // The same secondary indexes as the stack (lib/makul-tables.ts), from the same design.
+  const indexes = new Map<string, readonly IndexDesign[]>([
+    [names.requestsTableName, Object.values(REQUEST_INDEXES)],
+  ]);
   try {
     for (const tableName of [names.requestsTableName, names.subjectsTableName]) {
       try {
@@ -34,17 +39,30 @@ export async function createMakulTables(endpoint: string, names: MakulTableNames
             AttributeDefinitions: [
               { AttributeName: TABLE_KEYS.partitionKey, AttributeType: 'S' },
               { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' },
+              ...(indexes.get(tableName) ?? []).flatMap((index) => [
+                { AttributeName: index.partitionKey, AttributeType: 'S' as const },
+                { AttributeName: index.sortKey, AttributeType: 'S' as const },
+              ]),
             ],
             KeySchema: [
               { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
               { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
             ],
+            GlobalSecondaryIndexes: indexes.get(tableName)?.map((index) => ({
+              IndexName: index.indexName,
+              KeySchema: [
+                { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+                { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+              ],
+              Projection: { ProjectionType: 'ALL' as const },
+            })),
           }),
         );
       } catch (error) {
         if (!(error instanceof ResourceInUseException)) throw error;
       }
       await waitUntilTableActive(client, tableName);
+      await addMissingIndexes(client, tableName, indexes.get(tableName) ?? []);
       const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
       const ttlStatus = ttl.TimeToLiveDescription?.TimeToLiveStatus;
       if (ttlStatus !== 'ENABLED' && ttlStatus !== 'ENABLING') {
@@ -58,6 +76,40 @@ export async function createMakulTables(endpoint: string, names: MakulTableNames
     }
   } finally {
     client.destroy();
+  }
+}
+
+/** Tables kept from an earlier version in a local data folder get the indexes added since. */
+async function addMissingIndexes(
+  client: DynamoDBClient,
+  tableName: string,
+  wanted: readonly IndexDesign[],
+): Promise<void> {
+  const description = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const present = new Set((description.Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  for (const index of wanted.filter((candidate) => !present.has(candidate.indexName))) {
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [
+          { AttributeName: index.partitionKey, AttributeType: 'S' },
+          { AttributeName: index.sortKey, AttributeType: 'S' },
+        ],
+        GlobalSecondaryIndexUpdates: [
+          {
+            Create: {
+              IndexName: index.indexName,
+              KeySchema: [
+                { AttributeName: index.partitionKey, KeyType: 'HASH' },
+                { AttributeName: index.sortKey, KeyType: 'RANGE' },
+              ],
+              Projection: { ProjectionType: 'ALL' },
+            },
+          },
+        ],
+      }),
+    );
+    await waitUntilTableActive(client, tableName);
   }
 }
 

@@ -27,10 +27,13 @@ export async function inspectMessage(
   profile: DeploymentProfile | null,
 ): Promise<InspectLine> {
   const operator = profile?.operator;
+  // The loop guard's rule, as in the Lambda: the operator's configured addresses and the address the
+  // mail was delivered to (here from Delivered-To / X-Original-To), never the header's To or Cc.
+  const configured = operator
+    ? [...operator.supportAddresses, ...operator.ownAddresses, operator.humanSupportInbox]
+    : [];
   const decision = await decideInbound(raw, {
-    operatorAddresses: operator
-      ? [...operator.supportAddresses, ...operator.ownAddresses, operator.humanSupportInbox]
-      : [],
+    operatorAddresses: [...configured, ...envelopeRecipientsOf(raw)],
     maxMessageBytes: operator?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
   });
   return {
@@ -41,6 +44,18 @@ export async function inspectMessage(
     sender: decision.sender,
     reason: decision.reason,
   };
+}
+
+/** Headers a delivering server adds with the envelope recipient (RFC 9228 Delivered-To; Postfix). */
+const ENVELOPE_RECIPIENT_HEADER = /^(?:delivered-to|x-original-to):[ \t]*<?([^\s<>]+@[^\s<>]+?)>?[ \t]*$/gim;
+/** Trace headers sit at the top: a bounded look keeps a huge message cheap. */
+const HEADER_SCAN_BYTES = 64 * 1024;
+
+export function envelopeRecipientsOf(raw: Uint8Array): string[] {
+  const head = new TextDecoder('latin1').decode(raw.subarray(0, HEADER_SCAN_BYTES));
+  const headerEnd = head.search(/\r?\n\r?\n/);
+  const headers = headerEnd < 0 ? head : head.slice(0, headerEnd);
+  return [...headers.matchAll(ENVELOPE_RECIPIENT_HEADER)].map((match) => (match[1] ?? '').toLowerCase());
 }
 
 export const inspectCommand: CliCommand = {

@@ -10,11 +10,14 @@ import { decideInbound } from '../domain/mail/decide-inbound';
 import type { SecurityVerdicts } from '../domain/mail/inbound-mail';
 import { normaliseAddress } from '../domain/mail/sender-address';
 import type { DeploymentProfile } from '../domain/operators/operator-profile';
+import { DUPLICATE_WINDOW_DAYS, duplicateMarkerKey } from '../domain/requests/duplicate-marker';
 import { newRegisterEntry } from '../domain/requests/register-entry';
 import type { AuditEvent, RegisteredRequest } from '../domain/requests/registered-request';
 import { requestIdFor } from '../domain/requests/request-id';
 import type { RequestKind } from '../domain/requests/request-kinds';
 import { planRequest, REQUEST_POLICIES } from '../domain/requests/request-policies';
+import { canonicalMailbox } from '../domain/subjects/mailbox';
+import { sealAddress } from '../domain/subjects/sealed-address';
 import { subjectKey } from '../domain/subjects/subject-key';
 import { deliverOutbound, type OutboundDependencies, type OutboundResult } from './deliver-outbound';
 
@@ -31,6 +34,8 @@ export interface InboundMailArrival {
   readonly rawMail: { readonly bucket: string; readonly key: string };
   readonly verdicts: SecurityVerdicts;
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface InboundDependencies extends OutboundDependencies {
   readonly hmacKey: string;
@@ -65,45 +70,72 @@ export async function handleInboundMail(
       : await decideInbound(raw.bytes, {
           operatorAddresses: operatorAddresses(arrival, deps.profile),
           envelopeSender: arrival.envelopeSender,
+          receivedAt: arrival.receivedAt,
           notificationVerdicts: arrival.verdicts,
           maxMessageBytes: deps.profile.operator.maxMessageBytes,
         });
-    const plan = decision.kind ? planRequest(decision.kind, decision.senderAuthenticated) : null;
-    const newRequest = newRegisterEntry({
+    // Only a processed request is planned (and may take effect); a held one waits for ops.
+    const plan =
+      decision.action === 'process' && decision.kind
+        ? planRequest(decision.kind, decision.senderAuthenticated)
+        : null;
+    const sender = decision.sender ? normaliseAddress(decision.sender) : null;
+    const mailbox = sender ? canonicalMailbox(sender) : null;
+    let newRequest = newRegisterEntry({
       requestId,
       sesMessageId: arrival.sesMessageId,
       decision,
       plan,
       receivedAt: arrival.receivedAt,
       profile: deps.profile,
-      subjectKey: decision.sender ? subjectKey(normaliseAddress(decision.sender), deps.hmacKey) : null,
+      subjectKey: sender ? subjectKey(sender, deps.hmacKey) : null,
+      replyLimitKey: mailbox ? subjectKey(mailbox, deps.hmacKey) : null,
+      sealedContact: decision.sender ? sealAddress(decision.sender, deps.hmacKey, requestId) : null,
       rawMail: arrival.rawMail,
       operatorAddress: supportAddressWrittenTo(arrival, deps.profile),
     });
-    const effect = decision.kind && plan?.applyEffectNow ? REQUEST_POLICIES[decision.kind].effect : null;
-    const received: AuditEvent = {
+    let effect = decision.kind && plan?.applyEffectNow ? REQUEST_POLICIES[decision.kind].effect : null;
+    const messageId = decision.mail?.messageId;
+    const duplicateMarker =
+      mailbox && messageId && decision.action !== 'drop'
+        ? {
+            key: duplicateMarkerKey(messageId, mailbox, deps.hmacKey),
+            expiresAt: new Date(arrival.receivedAt.getTime() + DUPLICATE_WINDOW_DAYS * DAY_MS),
+          }
+        : null;
+    const received = (entry: RegisteredRequest): AuditEvent => ({
       at: deps.now().toISOString(),
       event: 'received',
       detail: {
-        action: decision.action,
-        reason: decision.reason,
-        kind: decision.kind,
-        language: decision.language,
-        status: newRequest.status,
-        senderAuthenticated: decision.senderAuthenticated,
+        action: entry.action,
+        reason: entry.reason,
+        kind: entry.kind,
+        language: entry.language,
+        status: entry.status,
+        senderAuthenticated: entry.senderAuthenticated,
         subjectEffect: effect ? Object.keys(effect).join(',') : null,
+        duplicateOf: entry.duplicateOf,
       },
-    };
-    const recorded = await deps.register.recordNew(newRequest, received, effect);
-    log.info('message decided', {
-      action: decision.action,
-      reason: decision.reason,
-      kind: decision.kind,
-      language: decision.language,
-      status: newRequest.status,
-      recorded: recorded === 'recorded',
     });
-    request = recorded === 'recorded' ? newRequest : await deps.register.get(requestId);
+    let recorded = await deps.register.recordNew(newRequest, received(newRequest), effect, duplicateMarker);
+    if (recorded.outcome === 'duplicate') {
+      // The same mail again: recorded for the trail, pointing at the first, and nothing else happens.
+      newRequest = asDuplicate(newRequest, recorded.firstRequestId);
+      effect = null;
+      recorded = await deps.register.recordNew(newRequest, received(newRequest), null, null);
+    }
+    deps.metrics.count('Decisions', { action: newRequest.action, reason: reasonCategory(newRequest.reason) });
+    if (newRequest.status === 'duplicate') deps.metrics.count('Duplicates');
+    if (newRequest.status === 'held') deps.metrics.count('Held', { reason: newRequest.reason });
+    log.info('message decided', {
+      action: newRequest.action,
+      reason: newRequest.reason,
+      kind: newRequest.kind,
+      language: newRequest.language,
+      status: newRequest.status,
+      recorded: recorded.outcome === 'recorded',
+    });
+    request = recorded.outcome === 'recorded' ? newRequest : await deps.register.get(requestId);
     if (!request) throw new Error('request missing right after it was recorded');
   }
 
@@ -131,6 +163,29 @@ function tooLargeDecision(): InboundDecision {
   };
 }
 
+/** `invalid-sender:comment` → `invalid-sender`: the rule detail stays in the register, not in metrics. */
+function reasonCategory(reason: string): string {
+  return reason.split(':')[0] ?? reason;
+}
+
+function asDuplicate(entry: RegisteredRequest, firstRequestId: string): RegisteredRequest {
+  return {
+    ...entry,
+    action: 'drop',
+    reason: 'duplicate',
+    status: 'duplicate',
+    duplicateOf: firstRequestId,
+    sealedContact: null,
+    outbound: 'none',
+    outboundState: 'skipped',
+  };
+}
+
+/**
+ * The operator's own addresses, for the loop guard: those it configured and the address SES delivered
+ * this message to. Never the header's To/Cc: people copy themselves, and their mail must not be taken
+ * for the operator's own.
+ */
 function operatorAddresses(arrival: InboundMailArrival, profile: DeploymentProfile): string[] {
   const { operator } = profile;
   return [
@@ -138,7 +193,6 @@ function operatorAddresses(arrival: InboundMailArrival, profile: DeploymentProfi
     ...operator.ownAddresses,
     operator.humanSupportInbox,
     ...arrival.envelopeRecipients,
-    ...arrival.headerRecipients,
   ];
 }
 

@@ -1,45 +1,80 @@
 /**
- * The two messages makul sends for a request, composed and handed to the mail sender: the reply to the
- * subject (in their language, with a confirmation link when the request needs proof) and the forward of
- * mail it could not handle to the human support inbox.
+ * The two messages makul sends for a request, in two steps: `prepare` does everything that may fail
+ * harmlessly (storing the link token, reading the original, composing), `transmit` hands the result to
+ * the mail sender. Only the second step can leave it unknown whether a message went out.
+ *
+ * The reply goes to the subject, in their language, with a confirmation link when the request needs
+ * proof; the forward takes mail makul could not handle to the human support inbox, with a note.
  */
+import { headerValues, parseMail } from '../domain/mail/parse-mail';
+import { checkSender } from '../domain/mail/sender-address';
 import type { DeploymentProfile } from '../domain/operators/operator-profile';
 import { autoReplyHeaders, buildForwardToHumans } from '../domain/replies/outbound-message';
 import { renderReply } from '../domain/replies/reply-templates';
 import type { RegisteredRequest } from '../domain/requests/registered-request';
 import { planRequest } from '../domain/requests/request-policies';
-import { issueToken, tokenLink } from '../domain/tokens/verification-token';
-import type { MailSender } from '../ports/mail-sender';
+import { openAddress } from '../domain/subjects/sealed-address';
+import { deriveToken, tokenLink } from '../domain/tokens/verification-token';
+import type { MailSender, OutgoingReply } from '../ports/mail-sender';
+import type { MetricsRecorder } from '../ports/metrics';
 import type { RawMailStore } from '../ports/raw-mail-store';
 import type { RequestRegister } from '../ports/request-register';
 
 export interface SendDependencies {
   readonly profile: DeploymentProfile;
+  readonly metrics: MetricsRecorder;
   readonly register: RequestRegister;
   readonly mailSender: MailSender;
   readonly rawMailStore: RawMailStore;
+  /** The operator's secret key: link tokens are derived from it (verification-token.ts). */
+  readonly hmacKey: string;
   readonly now: () => Date;
 }
 
-/** Sends the reply to the subject; returns SES's message id. */
-export async function sendReply(request: RegisteredRequest, deps: SendDependencies): Promise<string> {
-  const { kind, language, senderAddress, senderAuthenticated } = request;
-  if (!kind || !language || !senderAddress) throw new Error('a reply needs a kind, a language and a sender');
+export type PreparedMessage =
+  | { readonly kind: 'reply'; readonly reply: OutgoingReply }
+  | { readonly kind: 'forward'; readonly from: string; readonly to: string; readonly raw: Uint8Array };
+
+export async function prepareOutbound(
+  request: RegisteredRequest,
+  rawBytes: Uint8Array | null,
+  deps: SendDependencies,
+): Promise<PreparedMessage> {
+  if (request.outbound === 'reply') return { kind: 'reply', reply: await prepareReply(request, deps) };
+  return prepareForward(request, rawBytes, deps);
+}
+
+/** Sends a prepared message; returns SES's message id. */
+export async function transmit(message: PreparedMessage, mailSender: MailSender): Promise<string> {
+  return message.kind === 'reply'
+    ? mailSender.sendReply(message.reply)
+    : mailSender.sendRaw(message.from, message.to, message.raw);
+}
+
+async function prepareReply(request: RegisteredRequest, deps: SendDependencies): Promise<OutgoingReply> {
+  const { kind, language, sealedContact, senderAuthenticated } = request;
+  if (!kind || !language || !sealedContact) throw new Error('a reply needs a kind, a language and a sender');
   const { operator, jurisdiction } = deps.profile;
   const plan = planRequest(kind, senderAuthenticated);
   let actionUrl: string | undefined;
   let actionExpiresAt: Date | undefined;
   if (plan.token) {
-    // Issued at send time: only the hash is stored, so a retry issues a fresh link rather than resending an old one.
-    const token = issueToken(plan.token, deps.now(), operator.verificationTokenHours);
-    await deps.register.putToken({
+    const token = deriveToken(
+      plan.token,
+      request.requestId,
+      deps.hmacKey,
+      deps.now(),
+      operator.verificationTokenHours,
+    );
+    // A retry gets the same token back and the expiry of the first issue: the same link, said the same way.
+    const stored = await deps.register.putToken({
       tokenHash: token.tokenHash,
       purpose: token.purpose,
       requestId: request.requestId,
       expiresAt: token.expiresAt,
     });
     actionUrl = tokenLink(operator.confirmBaseUrl, token.token);
-    actionExpiresAt = token.expiresAt;
+    actionExpiresAt = stored.expiresAt;
   }
   const receivedAt = new Date(request.receivedAt);
   const rendered = renderReply({
@@ -54,25 +89,25 @@ export async function sendReply(request: RegisteredRequest, deps: SendDependenci
     actionUrl,
     actionExpiresAt,
   });
-  return deps.mailSender.sendReply({
+  return {
     from: request.operatorAddress,
-    to: senderAddress,
+    to: openAddress(sealedContact, deps.hmacKey, request.requestId),
     subject: rendered.subject,
     text: rendered.text,
     html: rendered.html,
     headers: autoReplyHeaders(request.originalMessageId, request.originalReferences),
-  });
+  };
 }
 
 /**
- * Forwards the original to the human support inbox with a note; returns SES's message id. The raw
- * bytes are passed in when the caller already read them, else fetched again (a retry).
+ * The raw bytes are passed in when the caller already read them, else fetched again (a retry, a
+ * deferred forward).
  */
-export async function sendForward(
+async function prepareForward(
   request: RegisteredRequest,
   rawBytes: Uint8Array | null,
   deps: SendDependencies,
-): Promise<string> {
+): Promise<PreparedMessage> {
   const { operator } = deps.profile;
   let original = rawBytes;
   if (!original && request.reason !== 'too-large') {
@@ -84,17 +119,33 @@ export async function sendForward(
     original = raw.tooLarge ? null : raw.bytes;
   }
   const from = request.operatorAddress;
-  const message = buildForwardToHumans({
+  const raw = buildForwardToHumans({
     from,
     to: operator.humanSupportInbox,
     requestId: request.requestId,
     reason: request.reason,
     receivedAt: new Date(request.receivedAt),
     sentAt: deps.now(),
-    language: operator.defaultLanguage,
+    language: operator.staffLanguage ?? operator.defaultLanguage,
+    timeZone: deps.profile.jurisdiction.timeZone,
     originalRaw: original,
+    replyTo: original ? await validSenderOf(original) : null,
     rawMailLocation: `s3://${request.rawMail.bucket}/${request.rawMail.key}`,
     originalMessageId: request.originalMessageId,
   });
-  return deps.mailSender.sendRaw(from, operator.humanSupportInbox, message);
+  return { kind: 'forward', from, to: operator.humanSupportInbox, raw };
+}
+
+/**
+ * The original's one valid sender, for the forward's Reply-To: staff answer the person with one click.
+ * Read again from the original rather than kept in the register, which holds no address for review.
+ */
+async function validSenderOf(original: Uint8Array): Promise<string | null> {
+  try {
+    const parsed = await parseMail(original);
+    const sender = checkSender(headerValues(parsed, 'from'));
+    return sender.ok ? sender.address : null;
+  } catch {
+    return null;
+  }
 }

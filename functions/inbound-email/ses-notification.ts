@@ -6,7 +6,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
 import type { InboundMailArrival } from '../app/handle-inbound-mail';
-import type { SecurityVerdicts, VerdictStatus } from '../domain/mail/inbound-mail';
+import type { DmarcPolicy, SecurityVerdicts, VerdictStatus } from '../domain/mail/inbound-mail';
 import { describeSchemaErrors } from '../shared/schema-errors';
 
 const verdictStatus = z.enum(['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED']);
@@ -28,6 +28,8 @@ export const sesReceiptNotificationSchema = z.object({
     spfVerdict: verdict,
     dkimVerdict: verdict,
     dmarcVerdict: verdict,
+    /** Present only when DMARC failed: the sending domain's policy (none, quarantine, reject). */
+    dmarcPolicy: z.optional(z.string()),
     action: z.object({
       type: z.literal('S3'),
       bucketName: z.string().check(z.minLength(3)),
@@ -77,6 +79,7 @@ export function notificationVerdicts(notification: SesReceiptNotification): Secu
     dkim: receipt.dkimVerdict.status as VerdictStatus,
     dmarc: receipt.dmarcVerdict.status as VerdictStatus,
     dkimPassDomains: [],
+    dmarcPolicy: dmarcPolicyOf(receipt.dmarcPolicy),
   };
 }
 
@@ -99,4 +102,9 @@ export function arrivalFromRecord(record: SQSRecord, rawMailBucketName: string):
     rawMail: { bucket: receipt.action.bucketName, key: receipt.action.objectKey },
     verdicts: notificationVerdicts(notification),
   };
+}
+
+function dmarcPolicyOf(policy: string | undefined): DmarcPolicy | undefined {
+  const lower = policy?.trim().toLowerCase();
+  return lower === 'none' || lower === 'quarantine' || lower === 'reject' ? lower : undefined;
 }

@@ -3,30 +3,51 @@
  * change that must not happen twice is a conditional write here; what to make of a refused one is the
  * use case's decision (functions/app/).
  */
-import type { AuditEvent, OutboundState, RegisteredRequest } from '../domain/requests/registered-request';
+import type {
+  AuditEvent,
+  OpsQueue,
+  OutboundState,
+  RegisteredRequest,
+} from '../domain/requests/registered-request';
 import type { SubjectEffect } from '../domain/requests/request-policies';
 import type { TokenPurpose } from '../domain/tokens/verification-token';
 
 export type ClaimResult =
-  /** This attempt owns the send: send, then markSent (or release on a send error). */
+  /** This attempt owns the send: send, then markSent (or release on a send that surely failed). */
   | { readonly outcome: 'claimed' }
   /**
-   * The outbound message was not pending: it is being sent, was sent, skipped or is in doubt. The
-   * state and claim time are read from the refused write itself, not by a second read.
+   * The outbound message was not pending: it is being sent, was sent, skipped, deferred or is in
+   * doubt. The state and claim time are read from the refused write itself, not by a second read.
    */
   | {
       readonly outcome: 'not-pending';
       readonly outboundState: OutboundState;
       readonly outboundClaimedAt: string | null;
     }
-  /** The subject already got the day's maximum of replies (RFC 3834): no reply today. */
-  | { readonly outcome: 'rate-limited' };
+  /** A limit is reached: the mailbox's replies today, or the operator's messages this hour. */
+  | { readonly outcome: 'rate-limited'; readonly limit: 'mailbox' | 'operator' };
 
-export interface RateLimit {
-  readonly subjectKey: string;
-  /** Local calendar day (YYYY-MM-DD) the count belongs to. */
-  readonly day: string;
-  readonly maxPerDay: number;
+/** The counters a claim counts against; a claim over any of them is refused. */
+export interface OutboundLimits {
+  /** Replies to one mailbox per local day (RFC 3834); none for forwards to staff. */
+  readonly mailbox: { readonly key: string; readonly day: string; readonly maxPerDay: number } | null;
+  /** Every reply (or every forward) of the operator in one UTC hour (`YYYY-MM-DDTHH`). */
+  readonly operator: {
+    readonly counter: 'replies' | 'forwards';
+    readonly hour: string;
+    readonly maxPerHour: number;
+  };
+}
+
+export type RecordResult =
+  | { readonly outcome: 'recorded' }
+  | { readonly outcome: 'exists' }
+  | { readonly outcome: 'duplicate'; readonly firstRequestId: string };
+
+/** A mail's identity across resends: keyed hash of its Message-ID and sender mailbox, kept for a window. */
+export interface DuplicateMarker {
+  readonly key: string;
+  readonly expiresAt: Date;
 }
 
 export interface StoredToken {
@@ -40,20 +61,48 @@ export interface RequestRegister {
   get(requestId: string): Promise<RegisteredRequest | null>;
   /**
    * Records a new request, its first audit event and its effect on the subject's record, all or
-   * nothing. 'exists' when a redelivery already recorded it (idempotency on the SES message id).
+   * nothing. `exists` when a redelivery already recorded it (idempotency on the SES message id);
+   * `duplicate` when the same mail was resent (the duplicate marker is taken), naming the first request.
    */
   recordNew(
     request: RegisteredRequest,
     received: AuditEvent,
     effect: SubjectEffect | null,
-  ): Promise<'recorded' | 'exists'>;
-  /** Moves the outbound message from pending to sending, counting it against the rate limit if any. */
-  claimOutbound(requestId: string, now: Date, rateLimit: RateLimit | null): Promise<ClaimResult>;
-  markSent(requestId: string, outboundMessageId: string, event: AuditEvent): Promise<void>;
-  /** Gives the claim (and the reply it counted against the day's limit) back after a failed send, so the retry sends. */
-  releaseClaim(requestId: string, event: AuditEvent, rateLimit: RateLimit | null): Promise<void>;
-  /** Closes a stale claim without sending: at most one reply is the rule. */
+    duplicateMarker: DuplicateMarker | null,
+  ): Promise<RecordResult>;
+  /** Moves the outbound message from pending to sending, counting it against the limits. */
+  claimOutbound(requestId: string, now: Date, limits: OutboundLimits): Promise<ClaimResult>;
+  /**
+   * sending → sent, recording SES's message id; off any ops list. `forgetContact` removes the sealed
+   * address when makul will not write to the person again.
+   */
+  markSent(
+    requestId: string,
+    outboundMessageId: string,
+    event: AuditEvent,
+    options?: { readonly forgetContact?: boolean },
+  ): Promise<void>;
+  /**
+   * sending → pending after a send that surely did not reach SES, giving back what the claim counted,
+   * so the retry sends and an outage does not use up anyone's daily replies.
+   */
+  releaseClaim(requestId: string, event: AuditEvent, limits: OutboundLimits): Promise<void>;
+  /** sending → in-doubt: whether SES took it is unknown, so it is never sent again (and ops are told). */
   markInDoubt(requestId: string, event: AuditEvent): Promise<void>;
-  putToken(token: StoredToken): Promise<void>;
+  /** pending → deferred until the limit's window opens; listed for ops meanwhile. */
+  deferOutbound(requestId: string, until: Date, event: AuditEvent): Promise<void>;
+  /**
+   * deferred → pending, when its window has opened: the caller then delivers it as usual. It stays on
+   * the deferred list until `retryAt`, so a job that dies before the send finishes finds it again;
+   * markSent takes it off.
+   */
+  resumeDeferred(requestId: string, retryAt: Date, event: AuditEvent): Promise<void>;
+  /** The requests on an ops list, oldest first; for `deferred`, only those due by `until`. */
+  listOpsQueue(queue: OpsQueue, options?: { until?: Date; limit?: number }): Promise<RegisteredRequest[]>;
+  /**
+   * Stores a link token's hash once per request and purpose; a retry stores nothing new and learns
+   * when the first one expires, so the mail it sends says the same.
+   */
+  putToken(token: StoredToken): Promise<{ readonly expiresAt: Date }>;
   auditTrail(requestId: string): Promise<AuditEvent[]>;
 }

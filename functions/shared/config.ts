@@ -1,8 +1,8 @@
 /**
  * The configuration contract between the places that start makul's functions (the CDK stack, the local
  * stack, tests, benchmarks) and the functions themselves. Every environment variable's name, default and
- * meaning is written here once: writers build an environment with `inboundEnvironment`, handlers read it
- * with `loadInboundConfig`, which validates it at cold start and names the missing or bad setting.
+ * meaning is written here once: writers build an environment with `functionEnvironment`, handlers read it
+ * with `loadFunctionConfig`, which validates it at cold start and names the missing or bad setting.
  */
 import * as z from 'zod/mini';
 import { type DeploymentProfile, deploymentProfileSchema } from '../domain/operators/operator-profile';
@@ -85,7 +85,7 @@ export interface ServiceEndpoints {
 
 export type HmacKeySetting = { readonly secretArn: string } | { readonly key: string };
 
-export interface InboundConfig {
+export interface FunctionConfig {
   readonly profile: DeploymentProfile;
   readonly requestsTableName: string;
   readonly subjectsTableName: string;
@@ -99,8 +99,15 @@ export interface InboundConfig {
   readonly endpoints: ServiceEndpoints;
 }
 
-export function loadInboundConfig(environment: NodeJS.ProcessEnv): InboundConfig {
-  const invalid = (details: string) => new Error(`inbound-email configuration is invalid:\n${details}`);
+/**
+ * Every makul function reads the same settings (the register, the raw mail, the key, the mail sender),
+ * so one loader serves them all; `functionName` only names the function in the error.
+ */
+export function loadFunctionConfig(
+  environment: NodeJS.ProcessEnv,
+  functionName = 'inbound-email',
+): FunctionConfig {
+  const invalid = (details: string) => new Error(`${functionName} configuration is invalid:\n${details}`);
   const parsed = environmentSchema.safeParse(environment);
   if (!parsed.success) throw invalid(describeSchemaErrors(parsed.error));
   const env = parsed.data;
@@ -133,8 +140,8 @@ export function loadInboundConfig(environment: NodeJS.ProcessEnv): InboundConfig
   };
 }
 
-/** What a deployment (CDK, the local stack, a test) knows about the inbound function's surroundings. */
-export interface InboundEnvironmentValues {
+/** What a deployment (CDK, the local stack, a test) knows about a function's surroundings. */
+export interface FunctionEnvironmentValues {
   readonly profile: DeploymentProfile;
   readonly requestsTableName: string;
   readonly subjectsTableName: string;
@@ -149,8 +156,8 @@ export interface InboundEnvironmentValues {
   readonly endpoints?: ServiceEndpoints;
 }
 
-/** The environment the inbound function reads, written from named values: the one writer of these names. */
-export function inboundEnvironment(values: InboundEnvironmentValues): Record<string, string> {
+/** The environment makul's functions read, written from named values: the one writer of these names. */
+export function functionEnvironment(values: FunctionEnvironmentValues): Record<string, string> {
   const environment: Record<string, string | undefined> = {
     [SETTING.profile]: JSON.stringify(values.profile),
     [SETTING.requestsTableName]: values.requestsTableName,

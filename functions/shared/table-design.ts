@@ -2,15 +2,33 @@
  * Key design of makul's two DynamoDB tables, shared by the adapters, the CDK stack and the local stack
  * so that all three create and use the same shape.
  *
- * requests  pk = `REQ#<requestId>`      sk = `META`                the request register entry
- *           pk = `REQ#<requestId>`      sk = `AUDIT#<iso>#<n>`     append-only audit trail
- *           pk = `TOKEN#<sha256 hex>`   sk = `TOKEN`               verification token (hash only)
- * subjects  pk = `SUB#<hmac hex>`       sk = `PROFILE`             opt-outs, consent, restriction
- *           pk = `SUB#<hmac hex>`       sk = `REPLIES#<yyyy-mm-dd>` replies sent that day (rate limit)
+ * requests  pk = `REQ#<requestId>`      sk = `META`                 the request register entry
+ *           pk = `REQ#<requestId>`      sk = `AUDIT#<iso>#<event>`  append-only audit trail
+ *           pk = `TOKEN#<sha256 hex>`   sk = `TOKEN`                link token (hash only)
+ *           pk = `REQ#<requestId>`      sk = `TOKEN#<purpose>`      which token a request was given
+ *           pk = `MSGID#<sha256 hex>`   sk = `MSGID`                Message-ID + sender seen (duplicates)
+ * subjects  pk = `SUB#<hmac hex>`       sk = `PROFILE`              opt-outs, consent, restriction
+ *           pk = `SUB#<hmac hex>`       sk = `REPLIES#<yyyy-mm-dd>` replies to a mailbox that day
+ *           pk = `OPERATOR`             sk = `<counter>#<yyyy-mm-ddThh>` the operator's messages that hour
  */
 export const TABLE_KEYS = {
   partitionKey: 'pk',
   sortKey: 'sk',
-  /** Epoch seconds; DynamoDB TTL deletes expired tokens and daily reply counters. */
+  /** Epoch seconds; DynamoDB TTL deletes expired tokens, counters and duplicate markers. */
   ttlAttribute: 'expiresAt',
 } as const;
+
+export interface IndexDesign {
+  readonly indexName: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+}
+
+/**
+ * Secondary indexes of the requests table. `ops-queue` is sparse: only entries on an ops list carry
+ * its keys (deferred replies by when they may go, held and in-doubt requests by since when), so
+ * listing them reads those entries and nothing else.
+ */
+export const REQUEST_INDEXES = {
+  opsQueue: { indexName: 'ops-queue', partitionKey: 'opsQueue', sortKey: 'opsQueueAt' },
+} as const satisfies Record<string, IndexDesign>;

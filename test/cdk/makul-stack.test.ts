@@ -6,6 +6,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentProfile } from '../../functions/domain/operators/operator-profile';
+import { AWS_CALL_TIMEOUTS, CALL_BUDGET_MS, longestCallMs } from '../../functions/shared/aws-timeouts';
 import { MAX_RECEIVE_COUNT } from '../../functions/shared/config';
 import { TABLE_KEYS } from '../../functions/shared/table-design';
 import { RAW_MAIL_PREFIX, VISIBILITY_TIMEOUT_FACTOR } from '../../lib/inbound-mail-receiving';
@@ -56,7 +57,15 @@ function inboundFunction(template: Template): CfnResource {
   return onlyResource(
     template,
     'AWS::Lambda::Function',
-    (resource) => resource.Properties.Runtime === 'nodejs24.x' && 'TracingConfig' in resource.Properties,
+    (resource) =>
+      resource.Properties.Runtime === 'nodejs24.x' &&
+      String(resource.Properties.Description).includes('classifies and answers'),
+  );
+}
+
+function deferredOutboundFunction(template: Template): CfnResource {
+  return onlyResource(template, 'AWS::Lambda::Function', (resource) =>
+    String(resource.Properties.Description).includes('waited for a rate-limit window'),
   );
 }
 
@@ -113,7 +122,7 @@ describe('InboundMailReceiving', () => {
   });
 
   it('stores raw mail encrypted with a customer-managed key, private, unversioned and expiring', () => {
-    const retentionDays = x2Expected().operator.rawMailRetentionDays;
+    const retentionDays = x2.receiving.rawMailRetentionDays;
 
     x2Template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: {
@@ -216,6 +225,27 @@ describe('InboundMailReceiving', () => {
     expect(deadLetters.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
   });
 
+  it('keeps raw mail until a message redriven on the last day of the DLQ has had its retries', () => {
+    const retentionSeconds = (hasRedrive: boolean) =>
+      onlyResource(
+        x2Template,
+        'AWS::SQS::Queue',
+        (resource) => 'RedrivePolicy' in resource.Properties === hasRedrive,
+      ).Properties.MessageRetentionPeriod as number;
+    const queuesDays = (retentionSeconds(true) + retentionSeconds(false)) / (24 * 3600);
+
+    expect(queuesDays).toBe(4 + 14);
+    x2Template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: [Match.objectLike({ Prefix: RAW_MAIL_PREFIX, ExpirationInDays: queuesDays + 1 })],
+      },
+    });
+    // The operator's 7 days is a floor; the queues decide here.
+    expect(x2Expected().operator.rawMailRetentionDays).toBeLessThan(queuesDays + 1);
+    expect(x2.receiving.rawMailRetentionDays).toBe(queuesDays + 1);
+    x2Template.hasOutput('RawMailRetentionDays', { Value: String(queuesDays + 1) });
+  });
+
   it('activates the rule set on create and deactivates it on delete', () => {
     const activation = onlyResource(x2Template, 'Custom::SesActiveReceiptRuleSet', () => true);
 
@@ -284,6 +314,15 @@ describe('MakulFunction (inbound)', () => {
       TracingConfig: { Mode: 'Active' },
       LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO' },
     });
+  });
+
+  it('gives every AWS call of the function at most a quarter of its timeout', () => {
+    const timeoutMs = (inboundFunction(x2Template).Properties.Timeout as number) * 1000;
+
+    expect(4 * CALL_BUDGET_MS).toBeLessThanOrEqual(timeoutMs);
+    for (const [call, longestMs] of Object.entries(longestCallMs(AWS_CALL_TIMEOUTS))) {
+      expect(longestMs, call).toBeLessThanOrEqual(CALL_BUDGET_MS);
+    }
   });
 
   it('reserves concurrency and lets the event source use exactly that much', () => {
@@ -367,30 +406,33 @@ describe('IAM scope', () => {
   it('uses Resource "*" only for calls that have no resource-level permissions', () => {
     const starActions = statementsOf(x2Template)
       .filter((statement) => statement.Resource === '*')
-      .flatMap(actionsOf)
-      .sort();
+      .flatMap(actionsOf);
 
-    expect(starActions).toEqual([
+    expect([...new Set(starActions)].sort()).toEqual([
       'ses:SetActiveReceiptRuleSet',
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
     ]);
   });
 
-  it('lets the inbound function use only item actions on the two tables', () => {
+  it('lets the two functions use only item actions on the two tables and the ops-queue index', () => {
     const dynamoStatements = statementsOf(x2Template).filter((statement) =>
       actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
     );
 
-    expect(dynamoStatements).toHaveLength(1);
-    expect(actionsOf(dynamoStatements[0] as PolicyStatement).sort()).toEqual([
-      'dynamodb:ConditionCheckItem',
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:Query',
-      'dynamodb:UpdateItem',
-    ]);
-    expect((dynamoStatements[0] as PolicyStatement).Resource).toHaveLength(2);
+    // One statement per function: inbound-email and deferred-outbound.
+    expect(dynamoStatements).toHaveLength(2);
+    for (const statement of dynamoStatements) {
+      expect(actionsOf(statement).sort()).toEqual([
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ]);
+      expect(statement.Resource).toHaveLength(3);
+      expect(JSON.stringify(statement.Resource)).toContain('/index/ops-queue');
+    }
   });
 
   it('lets the function read raw mail below the raw/ prefix only, decrypting through S3 only', () => {
@@ -402,9 +444,10 @@ describe('IAM scope', () => {
         JSON.stringify(statement.Condition ?? {}).includes('"s3.eu-west-1."'),
     );
 
-    expect(reads).toHaveLength(1);
-    expect(JSON.stringify((reads[0] as PolicyStatement).Resource)).toContain(`"/${RAW_MAIL_PREFIX}*"`);
-    expect(s3Decrypt).toHaveLength(1);
+    // Both functions read raw mail (the deferred job forwards originals again).
+    expect(reads).toHaveLength(2);
+    for (const read of reads) expect(JSON.stringify(read.Resource)).toContain(`"/${RAW_MAIL_PREFIX}*"`);
+    expect(s3Decrypt).toHaveLength(2);
   });
 
   it('lets the function send only from the support domain with the makul configuration set', () => {
@@ -412,11 +455,13 @@ describe('IAM scope', () => {
       actionsOf(statement).includes('ses:SendEmail'),
     );
 
-    expect(sends).toHaveLength(1);
-    const resources = JSON.stringify((sends[0] as PolicyStatement).Resource);
-    expect(resources).toContain(':configuration-set/makul-x2');
-    expect(resources).toContain(':identity/');
-    expect((sends[0] as PolicyStatement).Resource).toHaveLength(2);
+    expect(sends).toHaveLength(2);
+    for (const send of sends) {
+      const resources = JSON.stringify(send.Resource);
+      expect(resources).toContain(':configuration-set/makul-x2');
+      expect(resources).toContain(':identity/');
+      expect(send.Resource).toHaveLength(2);
+    }
   });
 
   it('lets the function read the one HMAC secret', () => {
@@ -466,13 +511,22 @@ describe('InboundAlarms and InboundDashboard', () => {
     x2Template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'dpo@x2.kg' });
   });
 
-  it('alarms on dead letters, backlog, errors, throttles, bounces and complaints, and says when they clear', () => {
+  it('alarms on dead letters, backlog, errors, throttles, bounces, complaints, in-doubt sends, the operator-wide limit and old deferred replies, and says when they clear', () => {
     const alarms = resourcesOf(x2Template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+    const watched = (alarm: Record<string, unknown>) =>
+      (alarm.MetricName as string | undefined) ??
+      ((alarm.Metrics as Array<{ MetricStat?: { Metric: { MetricName: string } } }>)
+        .map((metric) => metric.MetricStat?.Metric.MetricName)
+        .find(Boolean) as string);
 
-    expect(alarms.map((alarm) => alarm.MetricName).sort()).toEqual([
+    expect(alarms.map(watched).sort()).toEqual([
       'ApproximateAgeOfOldestMessage',
       'ApproximateNumberOfMessagesVisible',
       'Errors',
+      'Errors',
+      'OldestDeferredHours',
+      'OperatorLimitReached',
+      'OutboundInDoubt',
       'Reputation.BounceRate',
       'Reputation.ComplaintRate',
       'Throttles',
@@ -516,6 +570,49 @@ describe('InboundAlarms and InboundDashboard', () => {
 
   it('draws a dashboard of the inbound path', () => {
     x2Template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'makul-x2-inbound' });
+  });
+});
+
+describe('the deferred-outbound job', () => {
+  it('runs every 5 minutes, one run at a time, invoked by a role that may invoke only it', () => {
+    const job = deferredOutboundFunction(x2Template);
+    expect(job.Properties.ReservedConcurrentExecutions).toBe(1);
+    x2Template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Target: Match.objectLike({ RetryPolicy: { MaximumEventAgeInSeconds: 600, MaximumRetryAttempts: 2 } }),
+    });
+    const invokes = statementsOf(x2Template).filter((statement) =>
+      actionsOf(statement).includes('lambda:InvokeFunction'),
+    );
+    expect(invokes).toHaveLength(1);
+    expect(JSON.stringify(invokes[0]?.Resource)).not.toContain(':*');
+  });
+
+  it('gets the same environment as the inbound function, with a claim lease of twice the longer timeout', () => {
+    const variables = (fn: CfnResource) =>
+      (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const inbound = variables(inboundFunction(x2Template));
+    const job = variables(deferredOutboundFunction(x2Template));
+    expect(job).toEqual(inbound);
+    const longest = Math.max(
+      inboundFunction(x2Template).Properties.Timeout as number,
+      deferredOutboundFunction(x2Template).Properties.Timeout as number,
+    );
+    expect(Number(job.OUTBOUND_CLAIM_LEASE_SECONDS)).toBe(2 * longest);
+  });
+
+  it('finds deferred replies through a sparse index on the requests table', () => {
+    x2Template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [
+        Match.objectLike({
+          IndexName: 'ops-queue',
+          KeySchema: [
+            { AttributeName: 'opsQueue', KeyType: 'HASH' },
+            { AttributeName: 'opsQueueAt', KeyType: 'RANGE' },
+          ],
+        }),
+      ],
+    });
   });
 });
 

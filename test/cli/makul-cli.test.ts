@@ -92,6 +92,29 @@ describe('makul inspect', () => {
     expect(stderr).toContain('known: x2, sitronics');
   });
 
+  it('answers a person who copied themselves, and drops mail from the address it was delivered to', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'makul-cli-'));
+    const copiedSelf = join(folder, 'copied-self.eml');
+    writeFileSync(
+      copiedSelf,
+      'From: a@example.kg\r\nTo: support@x2.kg\r\nCc: a@example.kg\r\nSubject: unsubscribe\r\n\r\nHi\r\n',
+    );
+    const fromDeliveryAddress = join(folder, 'loop.eml');
+    writeFileSync(
+      fromDeliveryAddress,
+      'Delivered-To: privacy@x2.kg\r\nFrom: privacy@x2.kg\r\nTo: someone@example.kg\r\nSubject: unsubscribe\r\n\r\nHi\r\n',
+    );
+
+    const { stdout } = await makul('inspect', copiedSelf, fromDeliveryAddress);
+    const [self, loop] = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+
+    expect(self).toMatchObject({ action: 'process', kind: 'unsubscribe' });
+    expect(loop).toMatchObject({ action: 'drop', reason: 'own-address' });
+  });
+
   it('prints usage and exits 2 on an unknown command', async () => {
     const { code, stderr } = await makul('frobnicate');
     expect(code).toBe(2);

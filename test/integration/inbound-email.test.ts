@@ -5,8 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendDeferredOutbound } from '../../functions/app/send-deferred-outbound';
 import { normaliseAddress } from '../../functions/domain/mail/sender-address';
 import { localDate } from '../../functions/domain/requests/deadlines';
 import { requestIdFor } from '../../functions/domain/requests/request-id';
@@ -65,6 +67,8 @@ describe('inbound-email on real local services', () => {
     });
     expect(item?.receivedAt?.S).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(item?.dueAt?.S).toBe(item?.receivedAt?.S);
+    // Done, and makul will not write again: the address went with the reply.
+    expect(item).not.toHaveProperty('sealedContact');
 
     const profile = await harness.subjectProfile(keyOf(sender));
     expect(profile?.marketingOptOut).toEqual({ BOOL: true });
@@ -198,7 +202,7 @@ describe('inbound-email on real local services', () => {
       reason: { S: 'auto-submitted' },
       status: { S: 'dropped' },
     });
-    expect(item?.senderAddress).toEqual({ NULL: true });
+    expect(item?.sealedContact).toEqual({ NULL: true });
     expect(await harness.sentTo('robot@example.kg')).toHaveLength(0);
   });
 
@@ -227,24 +231,138 @@ describe('inbound-email on real local services', () => {
     expect(await harness.sentTo('batch-b@example.kg')).toHaveLength(1);
   });
 
-  it('answers at most 10 times a day to one address (RFC 3834), recording the rest', async () => {
-    const sender = 'prolific@example.kg';
+  it('answers one mailbox at most 10 times a day (RFC 3834), whatever sub-address tag it uses, and defers the rest', async () => {
+    const mailbox = 'prolific@example.kg';
     const deliveries = [];
     for (let index = 0; index < 11; index += 1) {
-      deliveries.push(await harness.deliver(requestMail({ from: sender, subject: 'unsubscribe' })));
+      // prolific+0@, prolific+1@, …: one mailbox, so one daily limit.
+      const from = index === 0 ? mailbox : `prolific+${index}@example.kg`;
+      deliveries.push(await harness.deliver(requestMail({ from, subject: 'unsubscribe' })));
     }
 
     const response = await harness.runBatch(deliveries.map((delivery) => delivery.record));
 
     expect(response.batchItemFailures).toEqual([]);
-    expect(await harness.sentTo(sender)).toHaveLength(10);
-    const last = deliveries.at(-1) as (typeof deliveries)[number];
-    const trail = await harness.runtime.register.auditTrail(requestIdFor(last.sesMessageId));
-    expect(trail.map((event) => event.event)).toContain('reply-rate-limited');
-    expect(await harness.requestItem(requestIdFor(last.sesMessageId))).toMatchObject({
+    const sentToMailbox = async () =>
+      (await harness.ses.sentEmails()).filter((email) =>
+        email.destination.to.some((to) => to.startsWith('prolific')),
+      );
+    expect(await sentToMailbox()).toHaveLength(10);
+    const lastId = requestIdFor((deliveries.at(-1) as (typeof deliveries)[number]).sesMessageId);
+    const trail = await harness.runtime.register.auditTrail(lastId);
+    expect(trail.map((event) => event.event)).toContain('reply-deferred');
+    // The opt-out itself is not held back: only the reply waits.
+    expect(await harness.requestItem(lastId)).toMatchObject({
+      status: { S: 'completed' },
+      outboundState: { S: 'deferred' },
+      opsQueue: { S: 'deferred' },
+    });
+    expect((await harness.runtime.register.listOpsQueue('deferred')).map((r) => r.requestId)).toContain(
+      lastId,
+    );
+
+    // The same day, the job leaves it waiting; the next day, it goes out, once.
+    expect((await sendDeferredOutbound(harness.dependencies())).results.sent ?? 0).toBe(0);
+    harness.advanceClock(24 * 60 * 60 * 1000);
+    let nextDay: Awaited<ReturnType<typeof sendDeferredOutbound>>;
+    try {
+      nextDay = await sendDeferredOutbound(harness.dependencies());
+      await sendDeferredOutbound(harness.dependencies());
+    } finally {
+      harness.resetClock();
+    }
+
+    expect(nextDay.results.sent).toBeGreaterThanOrEqual(1);
+    expect(await sentToMailbox()).toHaveLength(11);
+    expect(await harness.requestItem(lastId)).toMatchObject({ outboundState: { S: 'sent' } });
+    expect(await harness.requestItem(lastId)).not.toHaveProperty('opsQueue');
+  });
+
+  it('answers a person who copied themselves (Cc: their own address): header recipients are not the operator', async () => {
+    const sender = 'copies-self@example.kg';
+    const delivery = await harness.deliver(
+      requestMail({ from: sender, subject: 'unsubscribe', extraHeaders: [`Cc: ${sender}`] }),
+    );
+
+    await harness.runBatch([delivery.record]);
+
+    expect(await harness.requestItem(requestIdFor(delivery.sesMessageId))).toMatchObject({
+      action: { S: 'process' },
+      kind: { S: 'unsubscribe' },
+    });
+    expect(await harness.sentTo(sender)).toHaveLength(1);
+  });
+
+  it('records the same mail resent (same Message-ID, same mailbox) as a duplicate of the first, and answers once', async () => {
+    const mail = (from: string) =>
+      requestMail({ from, subject: 'unsubscribe', messageId: '<resent-7781@mail.example.kg>' });
+    const first = await harness.deliver(mail('resends@example.kg'));
+    const again = await harness.deliver(mail('resends+x@example.kg'));
+
+    await harness.runBatch([first.record]);
+    await harness.runBatch([again.record]);
+
+    expect(await harness.requestItem(requestIdFor(again.sesMessageId))).toMatchObject({
+      status: { S: 'duplicate' },
+      duplicateOf: { S: requestIdFor(first.sesMessageId) },
+      outbound: { S: 'none' },
+      sealedContact: { NULL: true },
+    });
+    expect(
+      (await harness.sentTo('resends@example.kg')).length +
+        (await harness.sentTo('resends+x@example.kg')).length,
+    ).toBe(1);
+    expect(harness.metrics.counts.get('Duplicates')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('does not take a different mail with the same Message-ID from another sender for a duplicate', async () => {
+    const messageId = '<shared-id-4410@mail.example.kg>';
+    const one = await harness.deliver(
+      requestMail({ from: 'first-sender@example.kg', subject: 'unsubscribe', messageId }),
+    );
+    const two = await harness.deliver(
+      requestMail({ from: 'second-sender@example.kg', subject: 'unsubscribe', messageId }),
+    );
+
+    await harness.runBatch([one.record, two.record]);
+
+    expect(await harness.requestItem(requestIdFor(two.sesMessageId))).toMatchObject({
       status: { S: 'completed' },
     });
+    expect(await harness.sentTo('second-sender@example.kg')).toHaveLength(1);
   });
+
+  it.each([
+    ['spam-verdict-fail', { ...PASSING_VERDICTS, spam: 'FAIL' }],
+    ['dmarc-fail', { ...PASSING_VERDICTS, dmarc: 'FAIL', dmarcPolicy: 'reject' }],
+  ] as const)(
+    'holds a request with %s: recorded with its kind, no effect, no reply, listed and counted for ops',
+    async (reason, verdicts) => {
+      const sender = `held-${reason}@example.kg`;
+      const delivery = await harness.deliver(requestMail({ from: sender, subject: 'unsubscribe' }), {
+        verdicts,
+      });
+      const heldBefore = harness.metrics.counts.get(`Held reason=${reason}`) ?? 0;
+
+      await harness.runBatch([delivery.record]);
+
+      const requestId = requestIdFor(delivery.sesMessageId);
+      expect(await harness.requestItem(requestId)).toMatchObject({
+        action: { S: 'hold' },
+        reason: { S: reason },
+        kind: { S: 'unsubscribe' },
+        status: { S: 'held' },
+        outbound: { S: 'none' },
+        opsQueue: { S: 'held' },
+      });
+      expect(await harness.subjectProfile(keyOf(sender))).toBeUndefined();
+      expect(await harness.sentTo(sender)).toHaveLength(0);
+      expect((await harness.runtime.register.listOpsQueue('held')).map((r) => r.requestId)).toContain(
+        requestId,
+      );
+      expect(harness.metrics.counts.get(`Held reason=${reason}`)).toBe(heldBefore + 1);
+    },
+  );
 
   it('keeps a message whose raw mail is missing for the DLQ, with the reason logged', async () => {
     const delivery = await harness.deliver(requestMail({ from: 'gone@example.kg', subject: 'unsubscribe' }));
@@ -379,6 +497,36 @@ describe('inbound-email when a service fails mid-batch', () => {
     // The failed attempts gave their place in the daily reply limit back: one reply, one count.
     const today = localDate(new Date(), harness.config.profile.jurisdiction.timeZone);
     for (const sender of senders) expect(await harness.replyCount(keyOf(sender), today)).toBe(1);
+  });
+});
+
+describe('inbound-email register', () => {
+  it('keeps a sealed address only for requests it must still write to, and no address in clear anywhere', async () => {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await harness.client.send(
+        new ScanCommand({ TableName: harness.config.requestsTableName, ExclusiveStartKey: startKey }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    const entries = items.filter((item) => JSON.stringify(item).includes('"sk":{"S":"META"}'));
+
+    expect(entries.length).toBeGreaterThan(20);
+    for (const entry of entries) {
+      // In clear: the operator's own support address, and Message-IDs (which look like addresses) for threading.
+      const {
+        operatorAddress: _support,
+        originalMessageId: _id,
+        originalReferences: _references,
+        ...rest
+      } = entry;
+      expect(JSON.stringify(rest)).not.toMatch(/[^\s"<>]+@[^\s"<>]+\.[a-z]{2,}/i);
+    }
+    const awaiting = entries.filter((entry) => JSON.stringify(entry).includes('"awaiting-verification"'));
+    expect(awaiting.length).toBeGreaterThan(0);
+    for (const entry of awaiting) expect(JSON.stringify(entry)).toMatch(/"sealedContact":\{"S":"v1\./);
   });
 });
 

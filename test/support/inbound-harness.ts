@@ -11,7 +11,8 @@ import {
   handleInboundBatch,
   type InboundHandler,
 } from '../../functions/inbound-email/handler';
-import { type InboundConfig, inboundEnvironment, loadInboundConfig } from '../../functions/shared/config';
+import { CountingMetrics } from '../../functions/ports/metrics';
+import { type FunctionConfig, functionEnvironment, loadFunctionConfig } from '../../functions/shared/config';
 import { createLogger, type Logger } from '../../functions/shared/log';
 import { createRuntime, type Runtime } from '../../functions/shared/runtime';
 import { type DynamoDbLocalHandle, startDynamoDbLocal } from '../../local/dynamodb-local';
@@ -43,6 +44,8 @@ export interface Delivery {
 
 export class InboundHarness {
   private clockOffsetMs = 0;
+  /** What the use cases counted in this harness's runs. */
+  readonly metrics = new CountingMetrics();
 
   private constructor(
     /** Every log line the function wrote, for the "no personal data in logs" checks. */
@@ -51,7 +54,7 @@ export class InboundHarness {
     readonly ses: SesEmulatorHandle,
     readonly s3: S3EmulatorHandle,
     readonly runtime: Runtime,
-    readonly config: InboundConfig,
+    readonly config: FunctionConfig,
     readonly logger: Logger,
     readonly client: DynamoDBClient,
     /** The environment the function runs with against these local services. */
@@ -68,7 +71,7 @@ export class InboundHarness {
     await createMakulTables(dynamodb.endpoint, TABLES);
     const logLines: string[] = [];
     const environment = {
-      ...inboundEnvironment({
+      ...functionEnvironment({
         profile: sampleProfile(),
         requestsTableName: TABLES.requestsTableName,
         subjectsTableName: TABLES.subjectsTableName,
@@ -80,7 +83,7 @@ export class InboundHarness {
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     };
-    const config = loadInboundConfig(environment);
+    const config = loadFunctionConfig(environment);
     const runtime = createRuntime(config, environment);
     const logger = capturingLogger(logLines);
     const client = new DynamoDBClient({
@@ -106,6 +109,11 @@ export class InboundHarness {
     this.clockOffsetMs += ms;
   }
 
+  /** Back to the real time (tests that moved the clock call this when done). */
+  resetClock(): void {
+    this.clockOffsetMs = 0;
+  }
+
   dependencies(overrides: Partial<InboundDependencies> = {}): InboundDependencies {
     return {
       profile: this.config.profile,
@@ -116,6 +124,7 @@ export class InboundHarness {
       now: () => new Date(Date.now() + this.clockOffsetMs),
       log: this.logger,
       outboundClaimLeaseMs: this.config.outboundClaimLeaseMs,
+      metrics: this.metrics,
       ...overrides,
     };
   }
@@ -196,7 +205,7 @@ export class InboundHarness {
         ConsistentRead: true,
       }),
     );
-    return Number(Item?.replyCount?.N ?? 0);
+    return Number(Item?.sentCount?.N ?? 0);
   }
 
   async tokenItem(tokenHash: string) {
@@ -236,7 +245,8 @@ export function requestMail(options: {
     `To: ${SUPPORT_ADDRESS}`,
     `Subject: ${options.subject}`,
     `Message-ID: ${options.messageId ?? `<${Math.random().toString(36).slice(2)}@mail.example.kg>`}`,
-    'Date: Sat, 21 Nov 2026 10:00:00 +0600',
+    // Written just now: an authenticated mail counts as proof only when it is recent.
+    `Date: ${new Date().toUTCString()}`,
     'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=utf-8',
     ...(options.extraHeaders ?? []),

@@ -20,6 +20,8 @@ export function sampleProfile(overrides: Partial<DeploymentProfile['operator']> 
       rawMailRetentionDays: 7,
       verificationTokenHours: 72,
       maxRepliesPerAddressPerDay: 10,
+      maxRepliesPerHour: 300,
+      maxForwardsPerHour: 100,
       maxMessageBytes: 10 * 1024 * 1024,
       ...overrides,
     },

@@ -1,57 +1,65 @@
 /**
- * The request register and the subjects' records in DynamoDB (key design: table-design.ts).
+ * The request register and the subjects' records in DynamoDB (items: request-items.ts).
  *
  * Every state change that must not happen twice is a conditional write: a request is recorded once
- * per SES message id, and its one outbound message moves pending → sending → sent under conditions,
- * so a redelivered or concurrently delivered message neither records twice nor sends twice.
+ * per SES message id, and its one outbound message moves between states only from the state the
+ * caller expects, so a redelivered or concurrently delivered message neither records twice nor sends
+ * twice. A refused write hands back the item it found (ReturnValuesOnConditionCheckFailure), so the
+ * caller learns why without a second read; what to do about it is the use case's decision.
  */
 import {
-  type AttributeValue,
   type DynamoDBClient,
   GetItemCommand,
-  PutItemCommand,
   QueryCommand,
   TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { AuditEvent, OutboundState, RegisteredRequest } from '../../domain/requests/registered-request';
+import type {
+  AuditEvent,
+  OpsQueue,
+  OutboundState,
+  RegisteredRequest,
+} from '../../domain/requests/registered-request';
 import type { SubjectEffect } from '../../domain/requests/request-policies';
-import type { ClaimResult, RateLimit, RequestRegister, StoredToken } from '../../ports/request-register';
-import { TABLE_KEYS } from '../../shared/table-design';
-
-type Item = Record<string, AttributeValue>;
+import type {
+  ClaimResult,
+  DuplicateMarker,
+  OutboundLimits,
+  RecordResult,
+  RequestRegister,
+  StoredToken,
+} from '../../ports/request-register';
+import { REQUEST_INDEXES } from '../../shared/table-design';
+import {
+  duplicateMarkerKey,
+  epochSeconds,
+  fromRequest,
+  type Item,
+  OPS_QUEUE,
+  OPS_QUEUE_AT,
+  operatorCounterKey,
+  readStr,
+  requestKey,
+  subjectItemKey,
+  TTL,
+  tokenKey,
+  toRequest,
+} from './request-items';
 
 export interface RegisterTables {
   readonly requestsTableName: string;
   readonly subjectsTableName: string;
 }
 
-/** Daily reply counters outlive their day by a little, then TTL removes them. */
-const REPLY_COUNTER_TTL_SECONDS = 3 * 24 * 60 * 60;
+/** Reply counters outlive their day or hour by a little, then TTL removes them. */
+const COUNTER_TTL_SECONDS = 3 * 24 * 60 * 60;
 
-const requestKey = (requestId: string): Item => ({ pk: { S: `REQ#${requestId}` }, sk: { S: 'META' } });
-const subjectKeyOf = (subjectKey: string, sk: string): Item => ({
-  pk: { S: `SUB#${subjectKey}` },
-  sk: { S: sk },
-});
-
-function str(value: string | null): AttributeValue {
-  return value === null ? { NULL: true } : { S: value };
-}
-
-function readStr(item: Item, name: string): string | null {
-  const value = item[name];
-  return value && 'S' in value && value.S !== undefined ? value.S : null;
-}
-
-function readBool(item: Item, name: string): boolean {
-  const value = item[name];
-  return Boolean(value && 'BOOL' in value && value.BOOL);
-}
-
-function epochSeconds(date: Date): string {
-  return String(Math.floor(date.getTime() / 1000));
+/** What a state change writes besides the new state. */
+interface StateChange {
+  readonly set?: Item;
+  readonly remove?: readonly string[];
+  readonly alsoWrite?: readonly TransactWriteItem[];
 }
 
 export class DynamoDbRequestRegister implements RequestRegister {
@@ -75,7 +83,8 @@ export class DynamoDbRequestRegister implements RequestRegister {
     request: RegisteredRequest,
     received: AuditEvent,
     effect: SubjectEffect | null,
-  ): Promise<'recorded' | 'exists'> {
+    duplicateMarker: DuplicateMarker | null,
+  ): Promise<RecordResult> {
     const items: TransactWriteItem[] = [
       {
         Put: {
@@ -86,6 +95,23 @@ export class DynamoDbRequestRegister implements RequestRegister {
       },
       { Put: this.auditPut(request.requestId, received) },
     ];
+    if (duplicateMarker) {
+      items.push({
+        Put: {
+          TableName: this.tables.requestsTableName,
+          Item: {
+            ...duplicateMarkerKey(duplicateMarker.key),
+            firstRequestId: { S: request.requestId },
+            [TTL]: { N: epochSeconds(duplicateMarker.expiresAt) },
+          },
+          // An expired marker still waiting for TTL's lazy deletion counts as gone.
+          ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
+          ExpressionAttributeNames: { '#ttl': TTL },
+          ExpressionAttributeValues: { ':now': { N: epochSeconds(new Date(received.at)) } },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      });
+    }
     if (effect && request.subjectKey && Object.keys(effect).length > 0) {
       items.push({
         Update: this.subjectEffectUpdate(request.subjectKey, request.requestId, effect, received.at),
@@ -93,14 +119,28 @@ export class DynamoDbRequestRegister implements RequestRegister {
     }
     try {
       await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
-      return 'recorded';
+      return { outcome: 'recorded' };
     } catch (error) {
-      if (failedCondition(error, 0)) return 'exists';
+      if (failedCondition(error, 0)) return { outcome: 'exists' };
+      const marker = duplicateMarker ? refusedItem(error, 2) : undefined;
+      const firstRequestId = marker ? readStr(marker, 'firstRequestId') : null;
+      if (firstRequestId) return { outcome: 'duplicate', firstRequestId };
       throw error;
     }
   }
 
-  async claimOutbound(requestId: string, now: Date, rateLimit: RateLimit | null): Promise<ClaimResult> {
+  async claimOutbound(requestId: string, now: Date, limits: OutboundLimits): Promise<ClaimResult> {
+    const expires = { N: String(Math.floor(now.getTime() / 1000) + COUNTER_TTL_SECONDS) };
+    const counted = (key: Item, max: number): TransactWriteItem => ({
+      Update: {
+        TableName: this.tables.subjectsTableName,
+        Key: key,
+        UpdateExpression: 'ADD sentCount :one SET #ttl = :expires',
+        ConditionExpression: 'attribute_not_exists(sentCount) OR sentCount < :max',
+        ExpressionAttributeNames: { '#ttl': TTL },
+        ExpressionAttributeValues: { ':one': { N: '1' }, ':max': { N: String(max) }, ':expires': expires },
+      },
+    });
     const items: TransactWriteItem[] = [
       {
         Update: {
@@ -113,94 +153,154 @@ export class DynamoDbRequestRegister implements RequestRegister {
             ':pending': { S: 'pending' },
             ':now': { S: now.toISOString() },
           },
-          // A refused claim hands back the item as it is, so the caller learns why without a second read.
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
+      counted(operatorCounterKey(limits.operator.counter, limits.operator.hour), limits.operator.maxPerHour),
     ];
-    if (rateLimit) {
-      items.push({
-        Update: {
-          TableName: this.tables.subjectsTableName,
-          Key: subjectKeyOf(rateLimit.subjectKey, `REPLIES#${rateLimit.day}`),
-          UpdateExpression: 'ADD replyCount :one SET expiresAt = :expires',
-          ConditionExpression: 'attribute_not_exists(replyCount) OR replyCount < :max',
-          ExpressionAttributeValues: {
-            ':one': { N: '1' },
-            ':max': { N: String(rateLimit.maxPerDay) },
-            ':expires': { N: String(Math.floor(now.getTime() / 1000) + REPLY_COUNTER_TTL_SECONDS) },
-          },
-        },
-      });
+    if (limits.mailbox) {
+      const { key, day, maxPerDay } = limits.mailbox;
+      items.push(counted(subjectItemKey(key, `REPLIES#${day}`), maxPerDay));
     }
     try {
       await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
       return { outcome: 'claimed' };
     } catch (error) {
-      if (failedCondition(error, 0)) {
-        const current = (error as TransactionCanceledException).CancellationReasons?.[0]?.Item;
-        if (!current) throw new Error(`request ${requestId} vanished while claiming its outbound message`);
+      const current = refusedItem(error, 0);
+      if (current) {
         return {
           outcome: 'not-pending',
           outboundState: readStr(current, 'outboundState') as OutboundState,
           outboundClaimedAt: readStr(current, 'outboundClaimedAt'),
         };
       }
-      if (failedCondition(error, 1)) {
-        await this.setOutboundState(requestId, 'pending', 'skipped', {
-          at: now.toISOString(),
-          event: 'reply-rate-limited',
-          detail: { maxPerDay: rateLimit?.maxPerDay ?? null },
-        });
-        return { outcome: 'rate-limited' };
-      }
+      if (failedCondition(error, 0))
+        throw new Error(`request ${requestId} vanished while claiming its outbound message`);
+      if (failedCondition(error, 2)) return { outcome: 'rate-limited', limit: 'mailbox' };
+      if (failedCondition(error, 1)) return { outcome: 'rate-limited', limit: 'operator' };
       throw error;
     }
   }
 
-  async markSent(requestId: string, outboundMessageId: string, event: AuditEvent): Promise<void> {
-    await this.setOutboundState(requestId, 'sending', 'sent', event, outboundMessageId);
+  async markSent(
+    requestId: string,
+    outboundMessageId: string,
+    event: AuditEvent,
+    options: { readonly forgetContact?: boolean } = {},
+  ): Promise<void> {
+    await this.setOutboundState(requestId, 'sending', 'sent', event, {
+      set: { outboundMessageId: { S: outboundMessageId } },
+      remove: [OPS_QUEUE, OPS_QUEUE_AT, ...(options.forgetContact ? ['sealedContact'] : [])],
+    });
   }
 
-  async releaseClaim(requestId: string, event: AuditEvent, rateLimit: RateLimit | null): Promise<void> {
-    // The claim counted a reply against the day's limit; nothing went out, so give that back too,
-    // or an SES outage retried five times would use up half of someone's daily replies.
-    const refund: TransactWriteItem[] = rateLimit
-      ? [
-          {
-            Update: {
-              TableName: this.tables.subjectsTableName,
-              Key: subjectKeyOf(rateLimit.subjectKey, `REPLIES#${rateLimit.day}`),
-              UpdateExpression: 'ADD replyCount :minusOne',
-              ConditionExpression: 'replyCount > :zero',
-              ExpressionAttributeValues: { ':minusOne': { N: '-1' }, ':zero': { N: '0' } },
-            },
-          },
-        ]
-      : [];
-    await this.setOutboundState(requestId, 'sending', 'pending', event, undefined, refund);
+  async releaseClaim(requestId: string, event: AuditEvent, limits: OutboundLimits): Promise<void> {
+    const refund = (key: Item): TransactWriteItem => ({
+      Update: {
+        TableName: this.tables.subjectsTableName,
+        Key: key,
+        UpdateExpression: 'ADD sentCount :minusOne',
+        ConditionExpression: 'sentCount > :zero',
+        ExpressionAttributeValues: { ':minusOne': { N: '-1' }, ':zero': { N: '0' } },
+      },
+    });
+    const alsoWrite = [refund(operatorCounterKey(limits.operator.counter, limits.operator.hour))];
+    if (limits.mailbox)
+      alsoWrite.push(refund(subjectItemKey(limits.mailbox.key, `REPLIES#${limits.mailbox.day}`)));
+    await this.setOutboundState(requestId, 'sending', 'pending', event, { alsoWrite });
   }
 
   async markInDoubt(requestId: string, event: AuditEvent): Promise<void> {
-    await this.setOutboundState(requestId, 'sending', 'in-doubt', event);
+    await this.setOutboundState(requestId, 'sending', 'in-doubt', event, {
+      set: this.onOpsQueue('in-doubt', event.at),
+    });
   }
 
-  async putToken(token: StoredToken): Promise<void> {
-    await this.client.send(
-      new PutItemCommand({
-        TableName: this.tables.requestsTableName,
-        Item: {
-          pk: { S: `TOKEN#${token.tokenHash}` },
-          sk: { S: 'TOKEN' },
-          requestId: { S: token.requestId },
-          purpose: { S: token.purpose },
-          expiresAtIso: { S: token.expiresAt.toISOString() },
-          [TABLE_KEYS.ttlAttribute]: { N: epochSeconds(token.expiresAt) },
-        },
-        // 256 random bits never collide; the condition makes a collision an error instead of an overwrite.
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+  async deferOutbound(requestId: string, until: Date, event: AuditEvent): Promise<void> {
+    await this.setOutboundState(requestId, 'pending', 'deferred', event, {
+      set: this.onOpsQueue('deferred', until.toISOString()),
+    });
+  }
+
+  async resumeDeferred(requestId: string, retryAt: Date, event: AuditEvent): Promise<void> {
+    await this.setOutboundState(requestId, 'deferred', 'pending', event, {
+      set: this.onOpsQueue('deferred', retryAt.toISOString()),
+    });
+  }
+
+  async listOpsQueue(
+    queue: OpsQueue,
+    options: { until?: Date; limit?: number } = {},
+  ): Promise<RegisteredRequest[]> {
+    const found: RegisteredRequest[] = [];
+    const limit = options.limit ?? 1000;
+    let startKey: Item | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tables.requestsTableName,
+          IndexName: REQUEST_INDEXES.opsQueue.indexName,
+          KeyConditionExpression: options.until ? '#queue = :queue AND #at <= :until' : '#queue = :queue',
+          ExpressionAttributeNames: {
+            '#queue': OPS_QUEUE,
+            ...(options.until ? { '#at': OPS_QUEUE_AT } : {}),
+          },
+          ExpressionAttributeValues: {
+            ':queue': { S: queue },
+            ...(options.until ? { ':until': { S: options.until.toISOString() } } : {}),
+          },
+          Limit: limit - found.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) found.push(toRequest(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && found.length < limit);
+    return found;
+  }
+
+  async putToken(token: StoredToken): Promise<{ readonly expiresAt: Date }> {
+    const reference = { pk: { S: `REQ#${token.requestId}` }, sk: { S: `TOKEN#${token.purpose}` } };
+    try {
+      await this.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              // One token per request and purpose: a retried send finds this and stores nothing new.
+              Put: {
+                TableName: this.tables.requestsTableName,
+                Item: {
+                  ...reference,
+                  tokenHash: { S: token.tokenHash },
+                  expiresAtIso: { S: token.expiresAt.toISOString() },
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tables.requestsTableName,
+                Item: {
+                  ...tokenKey(token.tokenHash),
+                  requestId: { S: token.requestId },
+                  purpose: { S: token.purpose },
+                  expiresAtIso: { S: token.expiresAt.toISOString() },
+                  [TTL]: { N: epochSeconds(token.expiresAt) },
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+      return { expiresAt: token.expiresAt };
+    } catch (error) {
+      const first = refusedItem(error, 0);
+      const firstExpiry = first ? readStr(first, 'expiresAtIso') : null;
+      if (firstExpiry) return { expiresAt: new Date(firstExpiry) };
+      throw error;
+    }
   }
 
   async auditTrail(requestId: string): Promise<AuditEvent[]> {
@@ -228,21 +328,30 @@ export class DynamoDbRequestRegister implements RequestRegister {
     return events;
   }
 
+  private onOpsQueue(queue: OpsQueue, at: string): Item {
+    return { [OPS_QUEUE]: { S: queue }, [OPS_QUEUE_AT]: { S: at } };
+  }
+
   /** Moves the outbound state under a condition and appends the audit event in the same transaction. */
   private async setOutboundState(
     requestId: string,
     from: OutboundState,
     to: OutboundState,
     event: AuditEvent,
-    outboundMessageId?: string,
-    alsoWrite: readonly TransactWriteItem[] = [],
+    change: StateChange = {},
   ): Promise<void> {
+    const names: Record<string, string> = {};
     const values: Item = { ':from': { S: from }, ':to': { S: to } };
-    let update = 'SET outboundState = :to';
-    if (outboundMessageId) {
-      update += ', outboundMessageId = :messageId';
-      values[':messageId'] = { S: outboundMessageId };
-    }
+    const sets = ['outboundState = :to'];
+    Object.entries(change.set ?? {}).forEach(([name, value], index) => {
+      names[`#set${index}`] = name;
+      values[`:set${index}`] = value;
+      sets.push(`#set${index} = :set${index}`);
+    });
+    const removes = (change.remove ?? []).map((name, index) => {
+      names[`#remove${index}`] = name;
+      return `#remove${index}`;
+    });
     await this.client.send(
       new TransactWriteItemsCommand({
         TransactItems: [
@@ -250,13 +359,14 @@ export class DynamoDbRequestRegister implements RequestRegister {
             Update: {
               TableName: this.tables.requestsTableName,
               Key: requestKey(requestId),
-              UpdateExpression: update,
+              UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
               ConditionExpression: 'outboundState = :from',
+              ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
               ExpressionAttributeValues: values,
             },
           },
           { Put: this.auditPut(requestId, event) },
-          ...alsoWrite,
+          ...(change.alsoWrite ?? []),
         ],
       }),
     );
@@ -283,7 +393,7 @@ export class DynamoDbRequestRegister implements RequestRegister {
     const sets = flags.map((flag) => `${flag} = :true, ${flag}At = if_not_exists(${flag}At, :at)`);
     return {
       TableName: this.tables.subjectsTableName,
-      Key: subjectKeyOf(subjectKey, 'PROFILE'),
+      Key: subjectItemKey(subjectKey, 'PROFILE'),
       UpdateExpression: `SET ${sets.join(', ')}, updatedAt = :at, lastRequestId = :requestId`,
       ExpressionAttributeValues: {
         ':true': { BOOL: true },
@@ -301,57 +411,8 @@ function failedCondition(error: unknown, index: number): boolean {
   );
 }
 
-function fromRequest(request: RegisteredRequest): Item {
-  return {
-    requestId: { S: request.requestId },
-    sesMessageId: { S: request.sesMessageId },
-    channel: { S: request.channel },
-    action: { S: request.action },
-    reason: { S: request.reason },
-    kind: str(request.kind),
-    language: str(request.language),
-    status: { S: request.status },
-    receivedAt: { S: request.receivedAt },
-    dueAt: str(request.dueAt),
-    jurisdiction: { S: request.jurisdiction },
-    subjectKey: str(request.subjectKey),
-    senderAddress: str(request.senderAddress),
-    senderAuthenticated: { BOOL: request.senderAuthenticated },
-    exactTag: { BOOL: request.exactTag },
-    rawMailBucket: { S: request.rawMail.bucket },
-    rawMailKey: { S: request.rawMail.key },
-    operatorAddress: { S: request.operatorAddress },
-    originalMessageId: str(request.originalMessageId),
-    originalReferences: str(request.originalReferences),
-    outbound: { S: request.outbound },
-    outboundState: { S: request.outboundState },
-    outboundClaimedAt: str(request.outboundClaimedAt),
-  };
-}
-
-function toRequest(item: Item): RegisteredRequest {
-  return {
-    requestId: readStr(item, 'requestId') ?? '',
-    sesMessageId: readStr(item, 'sesMessageId') ?? '',
-    channel: 'email',
-    action: readStr(item, 'action') as RegisteredRequest['action'],
-    reason: readStr(item, 'reason') ?? '',
-    kind: readStr(item, 'kind') as RegisteredRequest['kind'],
-    language: readStr(item, 'language') as RegisteredRequest['language'],
-    status: readStr(item, 'status') as RegisteredRequest['status'],
-    receivedAt: readStr(item, 'receivedAt') ?? '',
-    dueAt: readStr(item, 'dueAt'),
-    jurisdiction: readStr(item, 'jurisdiction') ?? '',
-    subjectKey: readStr(item, 'subjectKey'),
-    senderAddress: readStr(item, 'senderAddress'),
-    senderAuthenticated: readBool(item, 'senderAuthenticated'),
-    exactTag: readBool(item, 'exactTag'),
-    rawMail: { bucket: readStr(item, 'rawMailBucket') ?? '', key: readStr(item, 'rawMailKey') ?? '' },
-    operatorAddress: readStr(item, 'operatorAddress') ?? '',
-    originalMessageId: readStr(item, 'originalMessageId'),
-    originalReferences: readStr(item, 'originalReferences'),
-    outbound: readStr(item, 'outbound') as RegisteredRequest['outbound'],
-    outboundState: readStr(item, 'outboundState') as OutboundState,
-    outboundClaimedAt: readStr(item, 'outboundClaimedAt'),
-  };
+/** The item a transaction's `index`-th write found when its condition failed, if it existed. */
+function refusedItem(error: unknown, index: number): Item | undefined {
+  if (!failedCondition(error, index)) return undefined;
+  return (error as TransactionCanceledException).CancellationReasons?.[index]?.Item;
 }

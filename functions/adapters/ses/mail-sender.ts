@@ -1,6 +1,7 @@
 /** Sends makul's replies and forwards through SES v2 (Simple content takes custom headers; v1 does not). */
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import type { MailSender, OutgoingReply } from '../../ports/mail-sender';
+import { MailNotSentError, type MailSender, type OutgoingReply } from '../../ports/mail-sender';
+import { neverReachedService } from '../../shared/aws-timeouts';
 
 export class SesMailSender implements MailSender {
   constructor(
@@ -10,7 +11,7 @@ export class SesMailSender implements MailSender {
   ) {}
 
   async sendReply(reply: OutgoingReply): Promise<string> {
-    const result = await this.client.send(
+    return this.send(
       new SendEmailCommand({
         FromEmailAddress: reply.from,
         Destination: { ToAddresses: [reply.to] },
@@ -27,11 +28,10 @@ export class SesMailSender implements MailSender {
         },
       }),
     );
-    return requireMessageId(result.MessageId);
   }
 
   async sendRaw(from: string, to: string, raw: Uint8Array): Promise<string> {
-    const result = await this.client.send(
+    return this.send(
       new SendEmailCommand({
         FromEmailAddress: from,
         Destination: { ToAddresses: [to] },
@@ -39,8 +39,29 @@ export class SesMailSender implements MailSender {
         Content: { Raw: { Data: raw } },
       }),
     );
-    return requireMessageId(result.MessageId);
   }
+
+  private async send(command: SendEmailCommand): Promise<string> {
+    let messageId: string | undefined;
+    try {
+      messageId = (await this.client.send(command)).MessageId;
+    } catch (error) {
+      if (surelyNotSent(error)) throw new MailNotSentError('SES did not take the message', { cause: error });
+      throw error;
+    }
+    return requireMessageId(messageId);
+  }
+}
+
+/**
+ * Whether SES surely did not take the message. A 4xx answer (invalid, rejected, throttled) is SES
+ * refusing it; a connection never made or never established sent nothing (shared/aws-timeouts.ts).
+ * Everything else (a 5xx, a reset or a timeout after the request went out) may have been accepted.
+ */
+export function surelyNotSent(error: unknown): boolean {
+  if (typeof error === 'object' && error !== null && (error as { $fault?: string }).$fault === 'client')
+    return true;
+  return neverReachedService(error);
 }
 
 function requireMessageId(messageId: string | undefined): string {

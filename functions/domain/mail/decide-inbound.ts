@@ -2,8 +2,8 @@
  * The pure part of the inbound pipeline: raw message → what to do with it, and why.
  * Used by the Lambda (with SES's verdicts from the notification) and by `makul inspect` (headers only).
  *
- *   size cap ─▶ parse ─▶ sender check ─▶ never-answer guard ─▶ classify
- *   too-large   unparseable  invalid-sender:*   drop: <reason>      no-tag / tag-in-subject / tag-in-body
+ *   size cap ─▶ MIME limits ─▶ parse ─▶ never-answer guard ─▶ sender check ─▶ classify
+ *   too-large   too-complex:*  unparseable drop: <reason>    invalid-sender:*  no-tag / tag-in-*
  *
  * Nothing a person wrote is dropped silently: only robots, lists, loops and scanner FAILs are dropped;
  * mail from a person that cannot be handled automatically goes to review (the human support inbox).
@@ -13,13 +13,23 @@ import { classifyRequest } from '../classify/classify-request';
 import type { Language, RequestKind } from '../requests/request-kinds';
 import { isAuthenticatedSender, verdictsFromHeaders } from './authentication-results';
 import type { InboundAction, ParsedMail, SecurityVerdicts } from './inbound-mail';
+import { measureMime } from './mime-limits';
 import { neverAnswerReason } from './never-answer-guard';
-import { parseMail } from './parse-mail';
+import { headerValues, parseMail } from './parse-mail';
 import { checkSender, normaliseAddress } from './sender-address';
 
 export interface InboundContext {
-  /** Addresses of the operator, including every recipient of this message; mail from them is a loop. */
+  /**
+   * The operator's addresses: those it configured and the address the message was delivered to (the
+   * envelope recipient), never the header's To/Cc. Mail from them is a loop; an authenticated mail
+   * counts as proof only when its To/Cc names one of them.
+   */
   readonly operatorAddresses: readonly string[];
+  /**
+   * When SES received the message: an authenticated mail is proof only if its Date is close to it.
+   * Unknown (a file inspected on its own): nothing is proof, as in every case of doubt.
+   */
+  readonly receivedAt?: Date;
   /** Envelope sender (SES `mail.source`); undefined when inspecting a file on its own. */
   readonly envelopeSender?: string;
   /** SES verdicts from the receipt notification; undefined: read the message's own X-SES-* headers. */
@@ -35,7 +45,10 @@ export interface InboundDecision {
   readonly language: Language | null;
   /** The one validated sender address (domain lower-cased), or null. */
   readonly sender: string | null;
-  /** DMARC pass, or DKIM pass aligned with the sender's domain. */
+  /**
+   * Proof of sender: DMARC pass, or DKIM pass aligned with the sender's domain, on a mail that names this
+   * operator in To/Cc and is recent. A signed mail sent to someone else, or long ago, can be replayed.
+   */
   readonly senderAuthenticated: boolean;
   /** False when the tag was recognised only with tolerance (typo, look-alike letters). */
   readonly exactTag: boolean;
@@ -66,9 +79,23 @@ export async function decideInbound(raw: Uint8Array, context: InboundContext): P
     };
   }
 
+  const window = raw.byteLength > PARSE_WINDOW_BYTES ? raw.subarray(0, PARSE_WINDOW_BYTES) : raw;
+  // Bounds checked before postal-mime sees the message: over one, parsing could take seconds and
+  // time out the whole batch on every retry. A person reads it instead (./mime-limits.ts).
+  const overLimit = measureMime(window).exceeded;
+  if (overLimit !== null) {
+    return {
+      action: 'review',
+      reason: `too-complex:${overLimit}`,
+      sender: null,
+      senderAuthenticated: false,
+      mail: null,
+      ...UNDECIDED,
+    };
+  }
+
   let mail: ParsedMail;
   try {
-    const window = raw.byteLength > PARSE_WINDOW_BYTES ? raw.subarray(0, PARSE_WINDOW_BYTES) : raw;
     mail = { ...(await parseMail(window)), sizeBytes: raw.byteLength };
   } catch {
     return {
@@ -91,16 +118,42 @@ export async function decideInbound(raw: Uint8Array, context: InboundContext): P
     mail.headers.filter((header) => header.key === 'from').map((header) => header.value),
   );
   const sender = senderCheck.ok ? senderCheck.address : null;
-  const senderAuthenticated = sender !== null && isAuthenticatedSender(verdicts, sender);
+  const operatorAddresses = context.operatorAddresses.map(normaliseAddress);
+  const senderAuthenticated =
+    sender !== null &&
+    isAuthenticatedSender(verdicts, sender) &&
+    namesOperator(mail, operatorAddresses) &&
+    isRecent(mail, context.receivedAt);
   const decided = { sender, senderAuthenticated, mail };
 
   const dropReason = neverAnswerReason(mail, sender, {
     envelopeSender: context.envelopeSender,
     verdicts,
-    operatorAddresses: context.operatorAddresses.map(normaliseAddress),
+    operatorAddresses,
+    // The guard also reads part headers and CR-only header blocks, which postal-mime does not show.
+    raw: window,
   });
   if (dropReason) return { action: 'drop', reason: dropReason, ...decided, ...UNDECIDED };
 
+  // A person's mail the scanner calls spam, or whose domain's DMARC policy says to quarantine or reject
+  // it, gets no effect and no reply (it may be forged); it is held, with its kind, for ops to recover.
+  const holdReason =
+    verdicts.spam === 'FAIL' ? 'spam-verdict-fail' : failsStrictDmarc(verdicts) ? 'dmarc-fail' : null;
+  if (holdReason) {
+    const held = senderCheck.ok ? classifyRequest(mail.subject, mail.text) : null;
+    return {
+      action: 'hold',
+      reason: holdReason,
+      kind: held?.kind ?? null,
+      language: held?.language ?? null,
+      exactTag: held?.exact ?? false,
+      ...decided,
+      senderAuthenticated: false,
+    };
+  }
+
+  // Only now does an invalid sender mean review: a robot's From the strict check rejects
+  // (`MAILER-DAEMON <>`) was judged by the guard above, from the header as written.
   if (!senderCheck.ok) {
     return { action: 'review', reason: `invalid-sender:${senderCheck.reason}`, ...decided, ...UNDECIDED };
   }
@@ -116,4 +169,39 @@ export async function decideInbound(raw: Uint8Array, context: InboundContext): P
     exactTag: classification.exact,
     ...decided,
   };
+}
+
+/** DMARC failed and the sending domain asks receivers to quarantine or reject such mail. */
+function failsStrictDmarc(verdicts: SecurityVerdicts): boolean {
+  return (
+    verdicts.dmarc === 'FAIL' && (verdicts.dmarcPolicy === 'quarantine' || verdicts.dmarcPolicy === 'reject')
+  );
+}
+
+/** Whether the header's To or Cc names one of the operator's addresses (the mail was written to it). */
+function namesOperator(mail: ParsedMail, operatorAddresses: readonly string[]): boolean {
+  const named = [...headerValues(mail, 'to'), ...headerValues(mail, 'cc')].flatMap(addressesIn);
+  return named.some((address) => operatorAddresses.includes(address));
+}
+
+const ADDRESS_IN_HEADER = /[^\s<>"'(),;:]+@[^\s<>"'(),;:]+/g;
+
+function addressesIn(headerValue: string): string[] {
+  return [...headerValue.matchAll(ADDRESS_IN_HEADER)].map((match) => normaliseAddress(match[0]));
+}
+
+/**
+ * A signed mail is proof of a request made now only if it was written recently: mail is delivered
+ * within hours, so a Date a week old (or more than a day ahead) means it is being replayed.
+ */
+export const PROOF_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+const PROOF_MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
+
+function isRecent(mail: ParsedMail, receivedAt: Date | undefined): boolean {
+  if (receivedAt === undefined) return false;
+  const [date] = headerValues(mail, 'date');
+  const written = date === undefined ? Number.NaN : Date.parse(date);
+  if (Number.isNaN(written)) return false;
+  const age = receivedAt.getTime() - written;
+  return age <= PROOF_MAX_AGE_MS && age >= -PROOF_MAX_CLOCK_SKEW_MS;
 }

@@ -33,7 +33,14 @@ export interface SecurityVerdicts {
   readonly dmarc: VerdictStatus;
   /** Domains with a passing DKIM signature (header.d / header.i of Authentication-Results). */
   readonly dkimPassDomains: readonly string[];
+  /**
+   * The sending domain's published DMARC policy, which SES reports only when DMARC fails
+   * (receipt.dmarcPolicy); undefined when not known.
+   */
+  readonly dmarcPolicy?: DmarcPolicy;
 }
+
+export type DmarcPolicy = 'none' | 'quarantine' | 'reject';
 
 export const UNKNOWN_VERDICTS: SecurityVerdicts = {
   spam: 'NONE',
@@ -44,5 +51,9 @@ export const UNKNOWN_VERDICTS: SecurityVerdicts = {
   dkimPassDomains: [],
 };
 
-/** What the pipeline does with a message, and why. */
-export type InboundAction = 'process' | 'review' | 'drop';
+/**
+ * What the pipeline does with a message, and why: act and reply, give it to a person, ignore a robot,
+ * or hold it (a person's mail that failed the spam scan or DMARC: no effect and no reply, but recorded
+ * with its kind and listed for ops, so a false positive can be recovered).
+ */
+export type InboundAction = 'process' | 'review' | 'drop' | 'hold';

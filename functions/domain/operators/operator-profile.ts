@@ -65,10 +65,32 @@ export const operatorSchema = z.strictObject({
   dataHeld: z.array(nonEmpty).check(z.minLength(1)),
   /** Base URL of the public confirmation pages (https); the token travels in the URL fragment. */
   confirmBaseUrl: z.url({ protocol: /^https$/ }),
+  /**
+   * Minimum days raw mail is kept in S3. The stack keeps it longer when the queues can still hold a
+   * notification pointing to it (inbound queue + dead-letter queue retention + 1 day, 19 days today), so a
+   * message redriven on its last DLQ day still finds its mail; the stack output RawMailRetentionDays says
+   * what applies. A floor rather than a validated value: the lifetime depends on the queues' retention,
+   * which the profile does not know.
+   */
   rawMailRetentionDays: z._default(z.int().check(z.minimum(1), z.maximum(90)), 7),
   verificationTokenHours: z._default(z.int().check(z.minimum(1), z.maximum(24 * 14)), 72),
-  /** RFC 3834: an auto-responder must not flood one address; 10 a day per the issue. */
+  /**
+   * RFC 3834: an auto-responder must not flood one mailbox. Counted per canonical mailbox (sub-address
+   * tags removed: `ivan+1@` and `ivan+2@` are one mailbox), per local day; a reply over it waits.
+   */
   maxRepliesPerAddressPerDay: z._default(z.int().check(z.minimum(1), z.maximum(100)), 10),
+  /**
+   * All replies in one hour, whoever they go to: a flood of forged requests must not turn makul into a
+   * mail cannon or burn the SES sending reputation. A reply over it waits for the next hour (alarmed).
+   */
+  maxRepliesPerHour: z._default(z.int().check(z.minimum(1), z.maximum(100_000)), 300),
+  /** Forwards to the human support inbox in one hour: the same protection for the staff's inbox. */
+  maxForwardsPerHour: z._default(z.int().check(z.minimum(1), z.maximum(100_000)), 100),
+  /**
+   * Language of the notes makul writes to staff (forwards to the human inbox).
+   * @default the operator's defaultLanguage
+   */
+  staffLanguage: z.optional(z.enum(LANGUAGES)),
   /** Mail larger than this is recorded and forwarded to humans, not parsed (postal-mime bounds depth, not breadth). */
   maxMessageBytes: z._default(
     z.int().check(z.minimum(64 * 1024), z.maximum(40 * 1024 * 1024)),

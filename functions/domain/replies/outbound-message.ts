@@ -120,16 +120,37 @@ export interface ForwardToHumansInput {
   readonly receivedAt: Date;
   /** When the forward is written (the Date header): the caller's clock, so the domain keeps none. */
   readonly sentAt: Date;
-  /** The operator's default language, for the note to staff. */
+  /** The staff's language (the operator's staffLanguage, else its default language). */
   readonly language: Language;
-  /** Attached whole when present; null when too large to attach. */
+  /** The operator's time zone, for the times in the note. */
+  readonly timeZone: string;
+  /**
+   * Attached whole when present and small enough for SES; null when not read (too large to parse).
+   * An original too big to attach is left out and the note says where it is kept.
+   */
   readonly originalRaw: Uint8Array | null;
+  /** The original's validated sender: Reply-To, so staff answer the person, not makul. */
+  readonly replyTo: string | null;
   /** E.g. "s3://bucket/key": always given, so staff can fetch it while it is kept. */
   readonly rawMailLocation: string;
   readonly originalMessageId: string | null;
 }
 
-/** A plain ASCII addr-spec: these are the operator's configured addresses, never a subject's. */
+/**
+ * SES v2 takes messages up to 40 MB as sent, headers and base64 included. Base64 grows the original by
+ * 4/3 and its line breaks by 78/76; a margin covers the note and headers. Bigger originals are not
+ * attached (the send would fail on every retry and park the forward in the DLQ): the note says where
+ * the original is kept instead.
+ */
+const SES_MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
+const FORWARD_OVERHEAD_BYTES = 64 * 1024;
+
+export function fitsInSesMessage(originalBytes: number): boolean {
+  const encoded = Math.ceil(originalBytes / 3) * 4 * (78 / 76);
+  return encoded + FORWARD_OVERHEAD_BYTES <= SES_MAX_MESSAGE_BYTES;
+}
+
+/** A plain ASCII addr-spec: the operator's configured addresses, or a sender that passed checkSender. */
 const PLAIN_ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$/;
 
 function requirePlainAddress(address: string, field: 'from' | 'to'): string {
@@ -216,12 +237,15 @@ export function buildForwardToHumans(input: ForwardToHumansInput): Uint8Array {
   const domain = from.slice(from.lastIndexOf('@') + 1).toLowerCase();
   const requestId = input.requestId.replace(/[^A-Za-z0-9-]/g, '').slice(0, 64) || 'unknown';
   const fileName = `original-${requestId}.eml`;
+  const attached =
+    input.originalRaw !== null && fitsInSesMessage(input.originalRaw.byteLength) ? input.originalRaw : null;
   const note = forwardNote({
     language: input.language,
     reason: input.reason,
     requestId,
     receivedAt: input.receivedAt,
-    attachedFileName: input.originalRaw === null ? null : fileName,
+    timeZone: input.timeZone,
+    attachedFileName: attached === null ? null : fileName,
     rawMailLocation: safeHeaderValue(input.rawMailLocation),
   });
   const boundary = randomBoundary();
@@ -238,6 +262,8 @@ export function buildForwardToHumans(input: ForwardToHumansInput): Uint8Array {
     `X-Makul-Request-Id: ${requestId}`,
     `X-Makul-Reason: ${safeReasonId(input.reason)}`,
   ];
+  const replyTo = input.replyTo === null ? null : PLAIN_ADDRESS.test(input.replyTo) ? input.replyTo : null;
+  if (replyTo !== null) headers.push(`Reply-To: ${replyTo}`);
   const originalId = input.originalMessageId?.trim() ?? '';
   // Lets a ticket system group forwards of the same conversation; the id alone holds no content.
   if (isValidMessageId(originalId)) headers.push(`References: ${originalId}`);
@@ -248,7 +274,7 @@ export function buildForwardToHumans(input: ForwardToHumansInput): Uint8Array {
     'Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
       base64Lines(noteBytes),
   ];
-  if (input.originalRaw !== null) parts.push(originalPart(input.originalRaw, fileName));
+  if (attached !== null) parts.push(originalPart(attached, fileName));
 
   const message =
     `${headers.join('\r\n')}\r\n\r\n` +

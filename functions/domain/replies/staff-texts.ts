@@ -57,6 +57,21 @@ const REASONS: Readonly<Record<string, Readonly<Record<Language, ReasonText>>>> 
       long: 'Каттын түзүлүшүн (MIME) талдоо мүмкүн болгон жок. Катты почта программасында ачып, кол менен иштетиңиз.',
     },
   },
+  // too-complex:header-bytes, :header-fields, :encoded-words, :parts (../mail/mime-limits.ts)
+  'too-complex': {
+    en: {
+      short: 'message too complex to read automatically',
+      long: 'The message is built in a way that would take too long to read automatically (too many parts, too large a header, or too many header fields or encoded words in it), so makul did not read it. Please open it in a mail client and handle it by hand.',
+    },
+    ru: {
+      short: 'письмо слишком сложное для автоматической обработки',
+      long: 'Письмо устроено так, что его автоматический разбор занял бы слишком много времени (слишком много частей, слишком большой заголовок или слишком много полей и закодированных слов в нём), поэтому makul его не разбирал. Откройте его в почтовой программе и обработайте вручную.',
+    },
+    ky: {
+      short: 'кат автоматтык түрдө окуу үчүн өтө татаал',
+      long: 'Кат автоматтык түрдө окуу өтө көп убакыт ала тургандай түзүлгөн (бөлүктөрү өтө көп, же баш бөлүгү (заголовок) өтө чоң, же андагы талаалар же коддолгон сөздөр өтө көп), ошондуктан makul аны окуган жок. Катты почта программасында ачып, кол менен иштетиңиз.',
+    },
+  },
   'invalid-sender': {
     en: {
       short: 'sender address not accepted',
@@ -203,6 +218,8 @@ export interface ForwardNoteFacts {
   /** Already reduced to its own alphabet by the caller. */
   readonly requestId: string;
   readonly receivedAt: Date;
+  /** The operator's (jurisdiction's) time zone: staff read times as they live them. */
+  readonly timeZone: string;
   /** The attachment's file name, or null when the original is too large to attach. */
   readonly attachedFileName: string | null;
   /** Where the raw message is kept, already made safe by the caller. */
@@ -216,8 +233,7 @@ export interface ForwardNoteFacts {
 export function forwardNote(facts: ForwardNoteFacts): { readonly subject: string; readonly lines: string[] } {
   const texts = FORWARD_NOTES[facts.language];
   const reason = reviewReasonText(facts.reason, facts.language);
-  // No time zone is known for staff here, so the time is shown in UTC, labelled as such.
-  const received = formatReplyDate(facts.receivedAt, facts.language, 'UTC');
+  const received = formatReplyDate(facts.receivedAt, facts.language, facts.timeZone);
   return {
     subject: texts.subject(reason.short, facts.requestId),
     lines: [

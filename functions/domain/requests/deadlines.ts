@@ -109,3 +109,8 @@ export function reviewDueAt(jurisdiction: Jurisdiction, receivedAt: Date): Date 
   );
   return new Date(candidates.length > 0 ? Math.min(...candidates) : receivedAt.getTime());
 }
+
+/** The first instant of the next local day in the time zone: when a day's counters start afresh. */
+export function nextLocalMidnight(now: Date, timeZone: string): Date {
+  return new Date(endOfLocalDay(localDate(now, timeZone), timeZone).getTime() + 1000);
+}

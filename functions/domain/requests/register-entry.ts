@@ -18,6 +18,10 @@ export interface RegisterEntryInput {
   readonly profile: DeploymentProfile;
   /** Keyed hash of the sender's normalised address, or null when there is no valid sender. */
   readonly subjectKey: string | null;
+  /** Keyed hash of the sender's mailbox (reply limits), or null when there is no valid sender. */
+  readonly replyLimitKey: string | null;
+  /** The sender's address, sealed; kept only when makul will write to the person. */
+  readonly sealedContact: string | null;
   readonly rawMail: { readonly bucket: string; readonly key: string };
   /** The support address the message was sent to: replies come from it. */
   readonly operatorAddress: string;
@@ -30,7 +34,9 @@ export function newRegisterEntry(input: RegisterEntryInput): RegisteredRequest {
     decision.action === 'process' ? 'reply' : decision.action === 'review' ? 'forward' : 'none';
   let due: Date | null = null;
   if (decision.kind) due = dueAt(decision.kind, jurisdiction, receivedAt);
-  else if (decision.action === 'review') due = reviewDueAt(jurisdiction, receivedAt);
+  else if (decision.action === 'review' || decision.action === 'hold')
+    due = reviewDueAt(jurisdiction, receivedAt);
+  const held = decision.action === 'hold';
   return {
     requestId: input.requestId,
     sesMessageId: input.sesMessageId,
@@ -39,13 +45,15 @@ export function newRegisterEntry(input: RegisterEntryInput): RegisteredRequest {
     reason: decision.reason,
     kind: decision.kind,
     language: decision.language,
-    status: plan ? plan.status : decision.action === 'review' ? 'needs-human' : 'dropped',
+    status: plan ? plan.status : held ? 'held' : decision.action === 'review' ? 'needs-human' : 'dropped',
     receivedAt: receivedAt.toISOString(),
     dueAt: due ? due.toISOString() : null,
     jurisdiction: jurisdiction.id,
     subjectKey: input.subjectKey,
-    // Kept only where makul must write back; dropped mail keeps just the keyed hash.
-    senderAddress: decision.action === 'drop' ? null : decision.sender,
+    replyLimitKey: input.replyLimitKey,
+    // Only a request makul answers keeps a way to write back; review and dropped mail keep the keyed hash.
+    // A held request keeps it too: ops may find it genuine and answer it.
+    sealedContact: decision.action === 'process' || held ? input.sealedContact : null,
     senderAuthenticated: decision.senderAuthenticated,
     exactTag: decision.exactTag,
     rawMail: input.rawMail,
@@ -55,5 +63,9 @@ export function newRegisterEntry(input: RegisterEntryInput): RegisteredRequest {
     outbound,
     outboundState: outbound === 'none' ? 'skipped' : 'pending',
     outboundClaimedAt: null,
+    // Held requests are listed for ops, oldest first, so a false positive can be recovered.
+    opsQueue: held ? 'held' : null,
+    opsQueueAt: held ? receivedAt.toISOString() : null,
+    duplicateOf: null,
   };
 }

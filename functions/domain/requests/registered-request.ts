@@ -8,7 +8,18 @@ import type { RequestStatus } from './request-policies';
 
 /** The single message makul sends for a request: a reply to the subject, or a forward to humans. */
 export type OutboundKind = 'reply' | 'forward' | 'none';
-export type OutboundState = 'pending' | 'sending' | 'sent' | 'skipped' | 'in-doubt';
+/**
+ * pending → sending → sent, under conditional writes. A send over a rate limit waits as `deferred` and
+ * goes back to pending when its window opens; a claim whose outcome is unknown ends `in-doubt`
+ * (never sent again: at most one message); `skipped` means nothing is owed.
+ */
+export type OutboundState = 'pending' | 'sending' | 'sent' | 'skipped' | 'deferred' | 'in-doubt';
+
+/**
+ * Lists ops work through (a sparse index): replies waiting for their rate-limit window, requests held
+ * without effect or reply (spam verdict, DMARC failure), and messages whose delivery is in doubt.
+ */
+export type OpsQueue = 'deferred' | 'held' | 'in-doubt';
 
 export interface RegisteredRequest {
   readonly requestId: string;
@@ -18,12 +29,24 @@ export interface RegisteredRequest {
   readonly reason: string;
   readonly kind: RequestKind | null;
   readonly language: Language | null;
-  readonly status: RequestStatus | 'needs-human' | 'dropped';
+  /**
+   * The request's own statuses, or: `needs-human` (forwarded for review), `dropped` (robots, loops),
+   * `held` (no effect and no reply: spam verdict or DMARC failure; ops may recover it), `duplicate`
+   * (the same mail again, see duplicateOf).
+   */
+  readonly status: RequestStatus | 'needs-human' | 'dropped' | 'held' | 'duplicate';
   readonly receivedAt: string;
   readonly dueAt: string | null;
   readonly jurisdiction: string;
   readonly subjectKey: string | null;
-  readonly senderAddress: string | null;
+  /** Keyed hash of the sender's mailbox (sub-address tag removed): what reply limits count. */
+  readonly replyLimitKey: string | null;
+  /**
+   * The sender's address, sealed (domain/subjects/sealed-address.ts), kept only while makul must still
+   * write to the person: never for review, dropped or duplicate mail, and forgotten once a completed
+   * request's reply is sent.
+   */
+  readonly sealedContact: string | null;
   readonly senderAuthenticated: boolean;
   readonly exactTag: boolean;
   readonly rawMail: { readonly bucket: string; readonly key: string };
@@ -34,6 +57,11 @@ export interface RegisteredRequest {
   readonly outbound: OutboundKind;
   readonly outboundState: OutboundState;
   readonly outboundClaimedAt: string | null;
+  /** The ops list this request is on, if any, and since when (for `deferred`: when it may go out). */
+  readonly opsQueue: OpsQueue | null;
+  readonly opsQueueAt: string | null;
+  /** The request this one repeats (same Message-ID from the same mailbox, resent within the window). */
+  readonly duplicateOf: string | null;
 }
 
 /** Audit details are ids, reasons and times only: never addresses, names or text from the mail. */

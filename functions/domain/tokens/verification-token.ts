@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /**
- * Single-use links for risky requests. The token is 256 random bits (guessing is hopeless); only its
- * SHA-256 is stored, so a leaked table cannot be turned into working links. It travels in the URL
+ * Single-use links for risky requests. The token is 256 bits that nobody without the operator's secret
+ * key can compute (guessing is hopeless); only its SHA-256 is stored, so a leaked table cannot be turned
+ * into working links. It travels in the URL
  * fragment (`#t=`), which browsers never send to servers or in Referer headers, and the page acts only
  * on POST: mail scanners that fetch links neither confirm anything nor see the token in access logs.
  */
@@ -15,10 +16,23 @@ export interface IssuedToken {
   readonly expiresAt: Date;
 }
 
-const TOKEN_BYTES = 32;
-
-export function issueToken(purpose: TokenPurpose, now: Date, validHours: number): IssuedToken {
-  const token = randomBytes(TOKEN_BYTES).toString('base64url');
+/**
+ * The token of one request and purpose: HMAC-SHA256 of a labelled request id under the operator's
+ * secret key. Derived, not drawn at random, so that a retried send (SQS redelivers after a failure)
+ * mails the same link instead of issuing a second token for the same request; the label keeps it apart
+ * from the subject keys made with the same secret. `expiresAt` is when the first issue expires: the
+ * register keeps the first one it stored.
+ */
+export function deriveToken(
+  purpose: TokenPurpose,
+  requestId: string,
+  secretKey: string,
+  now: Date,
+  validHours: number,
+): IssuedToken {
+  const token = createHmac('sha256', secretKey)
+    .update(`makul-link-token:v1:${purpose}:${requestId}`, 'utf8')
+    .digest('base64url');
   return {
     token,
     tokenHash: hashToken(token),

@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRequestRegister } from '../../../functions/adapters/dynamodb/request-register';
 import type { AuditEvent, RegisteredRequest } from '../../../functions/domain/requests/registered-request';
+import type { OutboundLimits } from '../../../functions/ports/request-register';
 import { type DynamoDbLocalHandle, startDynamoDbLocal } from '../../../local/dynamodb-local';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/loopback';
 import { createMakulTables } from '../../../local/makul-tables';
@@ -50,7 +51,8 @@ function request(overrides: Partial<RegisteredRequest> = {}): RegisteredRequest 
     dueAt: NOW.toISOString(),
     jurisdiction: 'RU-152FZ',
     subjectKey: `subject-${counter}`,
-    senderAddress: 'ivan@example.ru',
+    replyLimitKey: `mailbox-${counter}`,
+    sealedContact: 'v1.sealed.contact',
     senderAuthenticated: false,
     exactTag: true,
     rawMail: { bucket: 'raw', key: `inbound/${counter}` },
@@ -60,9 +62,18 @@ function request(overrides: Partial<RegisteredRequest> = {}): RegisteredRequest 
     outbound: 'reply',
     outboundState: 'pending',
     outboundClaimedAt: null,
+    opsQueue: null,
+    opsQueueAt: null,
+    duplicateOf: null,
     ...overrides,
   };
 }
+
+/** Limits no test here reaches, unless it sets its own. */
+const ROOMY: OutboundLimits = {
+  mailbox: null,
+  operator: { counter: 'replies', hour: '2026-11-20T08', maxPerHour: 1_000_000 },
+};
 
 const event = (name: string, at: Date = NOW): AuditEvent => ({
   at: at.toISOString(),
@@ -72,7 +83,7 @@ const event = (name: string, at: Date = NOW): AuditEvent => ({
 
 async function recorded(overrides: Partial<RegisteredRequest> = {}): Promise<RegisteredRequest> {
   const entry = request(overrides);
-  expect(await register.recordNew(entry, event('received'), null)).toBe('recorded');
+  expect(await register.recordNew(entry, event('received'), null, null)).toEqual({ outcome: 'recorded' });
   return entry;
 }
 
@@ -80,9 +91,11 @@ describe('DynamoDbRequestRegister.recordNew', () => {
   it('records a request once: the same request again is "exists" and changes nothing', async () => {
     const entry = await recorded();
 
-    expect(await register.recordNew({ ...entry, reason: 'changed' }, event('received-again'), null)).toBe(
-      'exists',
-    );
+    expect(
+      await register.recordNew({ ...entry, reason: 'changed' }, event('received-again'), null, null),
+    ).toEqual({
+      outcome: 'exists',
+    });
     expect((await register.get(entry.requestId))?.reason).toBe('tag-in-subject');
     expect((await register.auditTrail(entry.requestId)).map((e) => e.event)).toEqual(['received']);
   });
@@ -92,8 +105,8 @@ describe('DynamoDbRequestRegister.claimOutbound', () => {
   it('claims a pending message once; a second claim learns the state and claim time from the refused write', async () => {
     const entry = await recorded();
 
-    expect(await register.claimOutbound(entry.requestId, NOW, null)).toEqual({ outcome: 'claimed' });
-    expect(await register.claimOutbound(entry.requestId, new Date(NOW.getTime() + 1000), null)).toEqual({
+    expect(await register.claimOutbound(entry.requestId, NOW, ROOMY)).toEqual({ outcome: 'claimed' });
+    expect(await register.claimOutbound(entry.requestId, new Date(NOW.getTime() + 1000), ROOMY)).toEqual({
       outcome: 'not-pending',
       outboundState: 'sending',
       outboundClaimedAt: NOW.toISOString(),
@@ -102,25 +115,135 @@ describe('DynamoDbRequestRegister.claimOutbound', () => {
 
   it('refuses to claim a message that was sent, and says so', async () => {
     const entry = await recorded();
-    await register.claimOutbound(entry.requestId, NOW, null);
+    await register.claimOutbound(entry.requestId, NOW, ROOMY);
     await register.markSent(entry.requestId, 'ses-out-1', event('reply-sent'));
 
-    expect(await register.claimOutbound(entry.requestId, NOW, null)).toMatchObject({
+    expect(await register.claimOutbound(entry.requestId, NOW, ROOMY)).toMatchObject({
       outcome: 'not-pending',
       outboundState: 'sent',
     });
   });
 
-  it('counts replies per subject and day, and refuses the one over the limit', async () => {
-    const rateLimit = { subjectKey: 'subject-capped', day: '2026-11-20', maxPerDay: 1 };
+  it('counts replies per mailbox and day, and refuses the one over the limit', async () => {
+    const limits: OutboundLimits = {
+      ...ROOMY,
+      mailbox: { key: 'mailbox-capped', day: '2026-11-20', maxPerDay: 1 },
+    };
     const first = await recorded();
     const second = await recorded();
 
-    expect(await register.claimOutbound(first.requestId, NOW, rateLimit)).toEqual({ outcome: 'claimed' });
-    expect(await register.claimOutbound(second.requestId, NOW, rateLimit)).toEqual({
+    expect(await register.claimOutbound(first.requestId, NOW, limits)).toEqual({ outcome: 'claimed' });
+    expect(await register.claimOutbound(second.requestId, NOW, limits)).toEqual({
       outcome: 'rate-limited',
+      limit: 'mailbox',
     });
-    expect((await register.get(second.requestId))?.outboundState).not.toBe('sending');
+    expect((await register.get(second.requestId))?.outboundState).toBe('pending');
+  });
+
+  it('counts every message of the operator per hour, and says which limit refused', async () => {
+    const limits: OutboundLimits = {
+      mailbox: { key: 'mailbox-roomy', day: '2026-11-20', maxPerDay: 100 },
+      operator: { counter: 'forwards', hour: '2026-11-20T09', maxPerHour: 1 },
+    };
+    const first = await recorded();
+    const second = await recorded();
+
+    expect(await register.claimOutbound(first.requestId, NOW, limits)).toEqual({ outcome: 'claimed' });
+    expect(await register.claimOutbound(second.requestId, NOW, limits)).toEqual({
+      outcome: 'rate-limited',
+      limit: 'operator',
+    });
+  });
+
+  it('gives back what a released claim counted', async () => {
+    const limits: OutboundLimits = {
+      mailbox: { key: 'mailbox-refund', day: '2026-11-20', maxPerDay: 1 },
+      operator: { counter: 'replies', hour: '2026-11-20T10', maxPerHour: 1 },
+    };
+    const entry = await recorded();
+    await register.claimOutbound(entry.requestId, NOW, limits);
+    await register.releaseClaim(entry.requestId, event('reply-failed', new Date(NOW.getTime() + 2)), limits);
+
+    expect(await register.claimOutbound(entry.requestId, NOW, limits)).toEqual({ outcome: 'claimed' });
+  });
+});
+
+describe('DynamoDbRequestRegister deferral and the ops queue', () => {
+  it('defers a pending message, lists it once due, and resumes it to pending', async () => {
+    const entry = await recorded();
+    const until = new Date('2026-11-21T00:00:00Z');
+    await register.deferOutbound(entry.requestId, until, event('reply-deferred'));
+
+    const notYet = await register.listOpsQueue('deferred', { until: new Date(until.getTime() - 1) });
+    const due = await register.listOpsQueue('deferred', { until });
+    expect(notYet.map((r) => r.requestId)).not.toContain(entry.requestId);
+    expect(due.find((r) => r.requestId === entry.requestId)).toMatchObject({
+      outboundState: 'deferred',
+      opsQueue: 'deferred',
+      opsQueueAt: until.toISOString(),
+    });
+
+    const retryAt = new Date('2026-11-21T00:15:00Z');
+    await register.resumeDeferred(
+      entry.requestId,
+      retryAt,
+      event('reply-resumed', new Date(NOW.getTime() + 3)),
+    );
+    // Still listed until it is sent: a job that dies mid-send finds it again after retryAt.
+    expect(await register.get(entry.requestId)).toMatchObject({
+      outboundState: 'pending',
+      opsQueue: 'deferred',
+      opsQueueAt: retryAt.toISOString(),
+    });
+    await register.claimOutbound(entry.requestId, NOW, ROOMY);
+    await register.markSent(entry.requestId, 'ses-out', event('reply-sent', new Date(NOW.getTime() + 5)));
+    expect(await register.get(entry.requestId)).toMatchObject({ outboundState: 'sent', opsQueue: null });
+    expect((await register.listOpsQueue('deferred')).map((r) => r.requestId)).not.toContain(entry.requestId);
+  });
+
+  it('lists a message marked in doubt for ops', async () => {
+    const entry = await recorded();
+    await register.claimOutbound(entry.requestId, NOW, ROOMY);
+    await register.markInDoubt(entry.requestId, event('reply-in-doubt', new Date(NOW.getTime() + 4)));
+
+    expect((await register.listOpsQueue('in-doubt')).map((r) => r.requestId)).toContain(entry.requestId);
+  });
+
+  it('refuses to defer or resume from a wrong state', async () => {
+    const entry = await recorded();
+    await expect(register.resumeDeferred(entry.requestId, NOW, event('reply-resumed'))).rejects.toThrow();
+    await register.claimOutbound(entry.requestId, NOW, ROOMY);
+    await expect(register.deferOutbound(entry.requestId, NOW, event('reply-deferred'))).rejects.toThrow();
+  });
+});
+
+describe('DynamoDbRequestRegister duplicates and tokens', () => {
+  it('takes a duplicate marker once and names the first request to the second', async () => {
+    const marker = { key: 'same-message-id-same-mailbox', expiresAt: new Date('2026-11-27T08:00:00Z') };
+    const first = request();
+    const second = request();
+
+    expect(await register.recordNew(first, event('received'), null, marker)).toEqual({ outcome: 'recorded' });
+    expect(await register.recordNew(second, event('received'), null, marker)).toEqual({
+      outcome: 'duplicate',
+      firstRequestId: first.requestId,
+    });
+    expect(await register.get(second.requestId)).toBeNull();
+  });
+
+  it('keeps one token per request and purpose, and tells a retry the first expiry', async () => {
+    const entry = await recorded();
+    const firstExpiry = new Date('2026-11-23T08:00:00Z');
+    const token = {
+      tokenHash: `hash-${entry.requestId}`,
+      purpose: 'verify' as const,
+      requestId: entry.requestId,
+    };
+
+    expect(await register.putToken({ ...token, expiresAt: firstExpiry })).toEqual({ expiresAt: firstExpiry });
+    expect(await register.putToken({ ...token, expiresAt: new Date('2026-11-24T08:00:00Z') })).toEqual({
+      expiresAt: firstExpiry,
+    });
   });
 });
 
@@ -133,19 +256,19 @@ describe('DynamoDbRequestRegister outbound state changes from a wrong state', ()
 
   it('refuses releaseClaim and markInDoubt unless the message is claimed', async () => {
     const entry = await recorded();
-    await register.claimOutbound(entry.requestId, NOW, null);
+    await register.claimOutbound(entry.requestId, NOW, ROOMY);
     await register.markSent(entry.requestId, 'ses-out', event('reply-sent', new Date(NOW.getTime() + 1)));
 
-    await expect(register.releaseClaim(entry.requestId, event('reply-failed'), null)).rejects.toThrow();
+    await expect(register.releaseClaim(entry.requestId, event('reply-failed'), ROOMY)).rejects.toThrow();
     await expect(register.markInDoubt(entry.requestId, event('reply-in-doubt'))).rejects.toThrow();
     expect((await register.get(entry.requestId))?.outboundState).toBe('sent');
   });
 
   it('gives a claim back to pending, so the next claim succeeds', async () => {
     const entry = await recorded();
-    await register.claimOutbound(entry.requestId, NOW, null);
-    await register.releaseClaim(entry.requestId, event('reply-failed', new Date(NOW.getTime() + 1)), null);
+    await register.claimOutbound(entry.requestId, NOW, ROOMY);
+    await register.releaseClaim(entry.requestId, event('reply-failed', new Date(NOW.getTime() + 1)), ROOMY);
 
-    expect(await register.claimOutbound(entry.requestId, NOW, null)).toEqual({ outcome: 'claimed' });
+    expect(await register.claimOutbound(entry.requestId, NOW, ROOMY)).toEqual({ outcome: 'claimed' });
   });
 });

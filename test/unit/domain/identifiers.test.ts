@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { requestIdFor } from '../../../functions/domain/requests/request-id';
 import { subjectKey } from '../../../functions/domain/subjects/subject-key';
-import { hashToken, issueToken, tokenLink } from '../../../functions/domain/tokens/verification-token';
+import { deriveToken, hashToken, tokenLink } from '../../../functions/domain/tokens/verification-token';
 
 describe('requestIdFor', () => {
   it('gives the same id for the same SES message id, so redeliveries map to one request', () => {
@@ -37,19 +37,32 @@ describe('subjectKey', () => {
   });
 });
 
-describe('issueToken', () => {
-  it('issues 256 random bits, stores only their hash, and expires after the given hours', () => {
+describe('deriveToken', () => {
+  const secret = 'k'.repeat(64);
+
+  it('gives 256 bits, stores only their hash, and expires after the given hours', () => {
     const now = new Date('2026-11-21T10:00:00Z');
-    const token = issueToken('verify', now, 72);
+    const token = deriveToken('verify', 'MK-7H3K9QF2XA', secret, now, 72);
     expect(Buffer.from(token.token, 'base64url')).toHaveLength(32);
     expect(token.tokenHash).toBe(hashToken(token.token));
     expect(token.tokenHash).not.toContain(token.token);
     expect(token.expiresAt.toISOString()).toBe('2026-11-24T10:00:00.000Z');
   });
 
-  it('never issues the same token twice', () => {
-    const tokens = new Set(Array.from({ length: 1000 }, () => issueToken('verify', new Date(), 1).token));
-    expect(tokens.size).toBe(1000);
+  it('gives a retried send the same token for the same request and purpose', () => {
+    const first = deriveToken('verify', 'MK-7H3K9QF2XA', secret, new Date(), 72);
+    const retry = deriveToken('verify', 'MK-7H3K9QF2XA', secret, new Date(Date.now() + 60_000), 72);
+    expect(retry.token).toBe(first.token);
+  });
+
+  it('gives every request, purpose and secret its own token', () => {
+    const now = new Date();
+    const tokens = new Set([
+      ...Array.from({ length: 1000 }, (_, n) => deriveToken('verify', `MK-${n}`, secret, now, 1).token),
+      deriveToken('dispute', 'MK-1', secret, now, 1).token,
+      deriveToken('verify', 'MK-1', 'x'.repeat(64), now, 1).token,
+    ]);
+    expect(tokens.size).toBe(1002);
   });
 
   it('puts the token in the URL fragment, which browsers never send to the server', () => {

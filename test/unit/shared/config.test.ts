@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadInboundConfig } from '../../../functions/shared/config';
+import { loadFunctionConfig } from '../../../functions/shared/config';
 import { describeError } from '../../../functions/shared/log';
 import { sampleProfile } from '../../support/sample-profile';
 
@@ -12,9 +12,9 @@ const environment = {
   HMAC_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:makul-hmac',
 };
 
-describe('loadInboundConfig', () => {
+describe('loadFunctionConfig', () => {
   it('reads a complete environment', () => {
-    const config = loadInboundConfig(environment);
+    const config = loadFunctionConfig(environment);
     expect(config.profile.operator.id).toBe('x2');
     expect(config.hmac).toEqual({ secretArn: environment.HMAC_SECRET_ARN });
     expect(config.maxReceiveCount).toBe(5);
@@ -24,11 +24,11 @@ describe('loadInboundConfig', () => {
 
   it('names a missing setting', () => {
     const { REQUESTS_TABLE_NAME: _missing, ...rest } = environment;
-    expect(() => loadInboundConfig(rest)).toThrow(/REQUESTS_TABLE_NAME/);
+    expect(() => loadFunctionConfig(rest)).toThrow(/REQUESTS_TABLE_NAME/);
   });
 
   it('asks for exactly one source of the HMAC key', () => {
-    expect(() => loadInboundConfig({ ...environment, HMAC_KEY: 'k'.repeat(64) })).toThrow(
+    expect(() => loadFunctionConfig({ ...environment, HMAC_KEY: 'k'.repeat(64) })).toThrow(
       /exactly one of HMAC_SECRET_ARN/,
     );
   });
@@ -36,7 +36,7 @@ describe('loadInboundConfig', () => {
   it('names the bad field inside the profile', () => {
     const profile = sampleProfile();
     const broken = { ...profile, operator: { ...profile.operator, humanSupportInbox: 'not an address' } };
-    expect(() => loadInboundConfig({ ...environment, MAKUL_PROFILE: JSON.stringify(broken) })).toThrow(
+    expect(() => loadFunctionConfig({ ...environment, MAKUL_PROFILE: JSON.stringify(broken) })).toThrow(
       /MAKUL_PROFILE\.operator\.humanSupportInbox/,
     );
   });

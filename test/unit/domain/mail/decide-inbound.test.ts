@@ -3,10 +3,18 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decideInbound, PARSE_WINDOW_BYTES } from '../../../../functions/domain/mail/decide-inbound';
 import { UNKNOWN_VERDICTS } from '../../../../functions/domain/mail/inbound-mail';
-import { MAIL_CORPUS } from '../../../support/paths';
+import { MAIL_CORPUS, MAIL_FIXTURES } from '../../../support/paths';
 
 const SUPPORT = 'support@x2.kg';
 const context = { operatorAddresses: [SUPPORT], maxMessageBytes: 1024 * 1024 };
+/** SES received it on 21 November 2026, a few minutes after the sender's Date. */
+const RECEIVED_AT = new Date('2026-11-21T04:05:00Z');
+const SENT = 'Sat, 21 Nov 2026 10:00:00 +0600';
+const authenticated = {
+  ...context,
+  receivedAt: RECEIVED_AT,
+  notificationVerdicts: { ...UNKNOWN_VERDICTS, spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' },
+} as const;
 
 function mail(headers: Record<string, string>, body = 'Hello'): Uint8Array {
   const lines = Object.entries({ To: SUPPORT, 'Message-ID': '<m1@example.com>', ...headers }).map(
@@ -87,24 +95,92 @@ describe('decideInbound', () => {
     expect(decision).toMatchObject({ action: 'drop', reason: 'null-return-path' });
   });
 
-  it('uses the notification’s verdicts over headers: a spam FAIL from SES drops the mail', async () => {
+  it('uses the notification’s verdicts over headers: a spam FAIL from SES holds the request with its kind', async () => {
     const decision = await decideInbound(mail({ From: 'a@example.kg', Subject: 'unsubscribe' }), {
       ...context,
       notificationVerdicts: { ...UNKNOWN_VERDICTS, spam: 'FAIL' },
     });
-    expect(decision).toMatchObject({ action: 'drop', reason: 'spam-verdict-fail' });
+    expect(decision).toMatchObject({ action: 'hold', reason: 'spam-verdict-fail', kind: 'unsubscribe' });
   });
 
-  it('treats a DMARC pass from SES as an authenticated sender', async () => {
-    const decision = await decideInbound(mail({ From: 'a@example.kg', Subject: 'withdraw consent' }), {
-      ...context,
-      notificationVerdicts: { ...UNKNOWN_VERDICTS, spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' },
+  it('holds a mail whose DMARC fails under a quarantine or reject policy, and only then', async () => {
+    const decide = (dmarcPolicy: 'none' | 'quarantine' | 'reject') =>
+      decideInbound(mail({ From: 'a@example.kg', Subject: 'withdraw consent' }), {
+        ...context,
+        notificationVerdicts: { ...UNKNOWN_VERDICTS, dmarc: 'FAIL', dmarcPolicy },
+      });
+
+    expect(await decide('reject')).toMatchObject({
+      action: 'hold',
+      reason: 'dmarc-fail',
+      kind: 'withdraw-consent',
     });
+    expect(await decide('quarantine')).toMatchObject({ action: 'hold', reason: 'dmarc-fail' });
+    expect(await decide('none')).toMatchObject({ action: 'process', senderAuthenticated: false });
+  });
+
+  it('treats a DMARC pass from SES on a recent mail to this operator as an authenticated sender', async () => {
+    const decision = await decideInbound(
+      mail({ From: 'a@example.kg', Subject: 'withdraw consent', Date: SENT }),
+      {
+        ...authenticated,
+      },
+    );
     expect(decision).toMatchObject({
       action: 'process',
       kind: 'withdraw-consent',
       senderAuthenticated: true,
     });
+  });
+
+  it('does not take a signed mail written to another company as proof (a replay)', async () => {
+    const decision = await decideInbound(
+      mail({
+        From: 'a@example.kg',
+        To: 'privacy@other-company.example',
+        Subject: 'withdraw consent',
+        Date: SENT,
+      }),
+      authenticated,
+    );
+    expect(decision).toMatchObject({ action: 'process', senderAuthenticated: false });
+  });
+
+  it('does not take an old signed mail as proof, nor one without a date or with no time to compare', async () => {
+    const old = await decideInbound(
+      mail({ From: 'a@example.kg', Subject: 'withdraw consent', Date: 'Sat, 07 Nov 2026 10:00:00 +0600' }),
+      authenticated,
+    );
+    const undated = await decideInbound(
+      mail({ From: 'a@example.kg', Subject: 'withdraw consent' }),
+      authenticated,
+    );
+    const noClock = await decideInbound(
+      mail({ From: 'a@example.kg', Subject: 'withdraw consent', Date: SENT }),
+      {
+        ...authenticated,
+        receivedAt: undefined,
+      },
+    );
+    expect([old.senderAuthenticated, undated.senderAuthenticated, noClock.senderAuthenticated]).toEqual([
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it('takes a signed mail that names the operator in Cc, or was delivered to its address, as proof', async () => {
+    const inCc = await decideInbound(
+      mail({
+        From: 'a@example.kg',
+        To: 'lawyer@example.kg',
+        Cc: `X2 <${SUPPORT}>`,
+        Subject: 'withdraw consent',
+        Date: SENT,
+      }),
+      authenticated,
+    );
+    expect(inCc.senderAuthenticated).toBe(true);
   });
 
   it('does not trust authentication claims a sender wrote into its own headers', async () => {
@@ -159,4 +235,147 @@ describe('decideInbound on the real-world corpus', () => {
       expect(decision.action).not.toBe('process');
     },
   );
+});
+
+describe('decideInbound on robots that quote a tag', () => {
+  const fixture = (name: string) => readFileSync(join(MAIL_FIXTURES, name));
+  /** SES gives the envelope sender; a relay that rewrites it (SRS, a forwarding gateway) hides a null one. */
+  const relayed = { ...context, envelopeSender: 'relay@gateway.example.net' };
+
+  it.each([
+    [
+      'a complaint report (ARF) nested in a forward, quoting makul’s reply',
+      'arf-nested-quoting-reply-subject.eml',
+    ],
+    [
+      'a delivery report in multipart/mixed answering with Re: and the subject',
+      'dsn-in-mixed-quoting-subject.eml',
+    ],
+  ])('drops %s as a delivery report', async (_case, name) => {
+    const decision = await decideInbound(fixture(name), relayed);
+    expect(decision).toMatchObject({ action: 'drop', reason: 'delivery-report', kind: null });
+  });
+
+  it.each([
+    ['MAILER-DAEMON <>'],
+    ['MAILER-DAEMON@mx.example.org (Mail Delivery System)'],
+    ['Mail Delivery Subsystem <MAILER-DAEMON>'],
+  ])('drops From: %s as a system sender, not review', async (from) => {
+    const decision = await decideInbound(
+      mail({ From: from, Subject: 'Re: unsubscribe' }, 'unsubscribe'),
+      relayed,
+    );
+    expect(decision).toMatchObject({ action: 'drop', reason: 'system-sender', sender: null });
+  });
+
+  it('drops a gateway’s bounce that answers from post_master with Re: and the subject', async () => {
+    const decision = await decideInbound(
+      mail(
+        { From: 'post_master@vtext.example.com', Subject: 'Re:Re: unsubscribe' },
+        'Error: Invalid user address',
+      ),
+      relayed,
+    );
+    expect(decision).toMatchObject({ action: 'drop', reason: 'system-sender' });
+  });
+
+  it('drops a vacation reply that carries no Auto-Submitted', async () => {
+    const decision = await decideInbound(fixture('vacation-reply-without-auto-submitted.eml'), {
+      ...context,
+      envelopeSender: 'nurlan@mail.example.com',
+    });
+    expect(decision).toMatchObject({ action: 'drop', reason: 'auto-reply-subject' });
+  });
+
+  it('drops an iCloud vacation reply, marked only by X-Apple-Action', async () => {
+    const decision = await decideInbound(
+      mail({ From: 'a@example.kg', Subject: 'Auto reply: Re: unsubscribe', 'X-Apple-Action': 'VACATION' }),
+      context,
+    );
+    expect(decision).toMatchObject({ action: 'drop', reason: 'auto-submitted' });
+  });
+
+  it('drops a mailing list’s loop alert', async () => {
+    const decision = await decideInbound(fixture('list-loop-alert.eml'), {
+      ...context,
+      envelopeSender: 'support-admin@lists.example.org',
+    });
+    expect(decision).toMatchObject({ action: 'drop', reason: 'mailing-list' });
+  });
+
+  it('drops a bounce written with CR-only line ends', async () => {
+    const bounce = [
+      'From: MAILER-DAEMON@mx.example.org (Mail Delivery System)',
+      `To: ${SUPPORT}`,
+      'Subject: Re: unsubscribe',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
+      '',
+      '--b1',
+      'Content-Type: text/plain',
+      '',
+      'unsubscribe',
+      '--b1',
+      'Content-Type: message/delivery-status',
+      '',
+      'Final-Recipient: rfc822; aigul@mail.example.net',
+      'Status: 5.1.1',
+      '--b1--',
+      '',
+    ].join('\r');
+    const decision = await decideInbound(Buffer.from(bounce, 'latin1'), relayed);
+    expect(decision.action).toBe('drop');
+    expect(['system-sender', 'delivery-report']).toContain(decision.reason);
+  });
+
+  it('still processes a person’s reply with Re: and the tag, from Outlook, with a bounce attached', async () => {
+    const decision = await decideInbound(fixture('person-forwards-bounce.eml'), {
+      ...context,
+      envelopeSender: 'aigul@mail.example.net',
+    });
+    expect(decision).toMatchObject({
+      action: 'process',
+      reason: 'tag-in-subject',
+      kind: 'unsubscribe',
+      sender: 'aigul@mail.example.net',
+    });
+  });
+
+  it('still processes a person’s plain reply with Re: and the tag', async () => {
+    const decision = await decideInbound(
+      mail({
+        From: 'Aigul <aigul@example.kg>',
+        Subject: 'Re: Отписаться',
+        'In-Reply-To': '<reply-0001@x2.kg>',
+        'X-Auto-Response-Suppress': 'All',
+      }),
+      { ...context, envelopeSender: 'aigul@example.kg' },
+    );
+    expect(decision).toMatchObject({ action: 'process', reason: 'tag-in-subject', kind: 'unsubscribe' });
+  });
+});
+
+describe('decideInbound on newsletter footers', () => {
+  it.each([
+    'Unsubscribe | View in browser',
+    'To unsubscribe from these emails, click here',
+    'Unsubscribe from this newsletter or update your preferences',
+    'Отписаться от рассылки | Открыть в браузере',
+  ])('does not take a first body line %j for a request', async (firstLine) => {
+    const decision = await decideInbound(
+      mail(
+        { From: 'news@shop.example.kg', Subject: 'Spring offers' },
+        `${firstLine}\r\n\r\nOur spring collection is here.`,
+      ),
+      context,
+    );
+    expect(decision).toMatchObject({ action: 'review', reason: 'no-tag', kind: null });
+  });
+
+  it('still reads a body line that is the request itself', async () => {
+    const decision = await decideInbound(
+      mail({ From: 'a@example.kg', Subject: '' }, 'Hello, unsubscribe me please. Thanks!\r\n\r\nAigul'),
+      context,
+    );
+    expect(decision).toMatchObject({ action: 'process', reason: 'tag-in-body', kind: 'unsubscribe' });
+  });
 });

@@ -5,6 +5,7 @@ import {
   autoReplyHeaders,
   buildForwardToHumans,
   type ForwardToHumansInput,
+  fitsInSesMessage,
   safeHeaderValue,
 } from '../../../../functions/domain/replies/outbound-message';
 import { reviewReasonText } from '../../../../functions/domain/replies/staff-texts';
@@ -81,7 +82,9 @@ function forwardInput(overrides: Partial<ForwardToHumansInput> = {}): ForwardToH
     receivedAt: new Date('2026-03-05T10:07:00Z'),
     sentAt: new Date('2026-03-05T10:07:05Z'),
     language: 'en',
+    timeZone: 'Asia/Bishkek',
     originalRaw: ORIGINAL_UTF8,
+    replyTo: 'aigul@example.kg',
     rawMailLocation: 's3://makul-raw-mail/inbound/0123abcd',
     originalMessageId: '<orig-1@mail.example.kg>',
     ...overrides,
@@ -258,7 +261,8 @@ describe('buildForwardToHumans', () => {
     expect(parsed.text).toContain('no-tag');
     expect(parsed.text).toContain('subject phrases makul recognises');
     expect(parsed.text).toContain('s3://makul-raw-mail/inbound/0123abcd');
-    expect(parsed.text).toContain('5 March 2026 at 10:07 UTC');
+    // In the operator's time zone (Bishkek, UTC+6), as staff live it.
+    expect(parsed.text).toContain('5 March 2026 at 16:07 GMT+6');
     expect(parsed.attachments).toHaveLength(1);
     const [attachment] = parsed.attachments;
     expect(attachment?.filename).toBe('original-MK-7H3K9QF2XA.eml');
@@ -289,6 +293,39 @@ describe('buildForwardToHumans', () => {
       expect(attachment?.mimeType).toBe('application/octet-stream');
       expect(Buffer.from(attachment?.content as ArrayBuffer).equals(Buffer.from(original))).toBe(true);
     }
+  });
+
+  it('sets Reply-To to the original sender, so staff answer the person, and leaves it out when unknown', async () => {
+    const withSender = await PostalMime.parse(buildForwardToHumans(forwardInput()));
+    const unknown = await PostalMime.parse(buildForwardToHumans(forwardInput({ replyTo: null })));
+    const injected = await PostalMime.parse(
+      buildForwardToHumans(forwardInput({ replyTo: 'a@b.example\r\nBcc: victim@c.example' })),
+    );
+
+    expect(withSender.replyTo?.map((address) => address.address)).toEqual(['aigul@example.kg']);
+    expect(unknown.replyTo).toBeUndefined();
+    expect(injected.replyTo).toBeUndefined();
+    expect(injected.headers.some((header) => header.key === 'bcc')).toBe(false);
+  });
+
+  it('writes the note in the staff language it is given', async () => {
+    const russian = await PostalMime.parse(buildForwardToHumans(forwardInput({ language: 'ru' })));
+    expect(russian.text).toContain('MK-7H3K9QF2XA');
+    expect(russian.text).toMatch(/[а-я]{4,}/);
+    expect(russian.text).toContain('5 марта 2026');
+  });
+
+  it('does not attach an original too big for an SES message, and says where it is kept', async () => {
+    expect(fitsInSesMessage(20 * 1024 * 1024)).toBe(true);
+    expect(fitsInSesMessage(30 * 1024 * 1024)).toBe(false);
+    const big = new Uint8Array(30 * 1024 * 1024).fill(0x61);
+
+    const raw = buildForwardToHumans(forwardInput({ originalRaw: big, reason: 'too-large' }));
+    const parsed = await PostalMime.parse(raw);
+
+    expect(raw.byteLength).toBeLessThan(64 * 1024);
+    expect(parsed.attachments).toHaveLength(0);
+    expect(parsed.text).toContain('s3://makul-raw-mail/inbound/0123abcd');
   });
 
   it('says the original was too large to attach and where it is kept when there is no attachment', async () => {

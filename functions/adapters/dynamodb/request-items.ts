@@ -1,0 +1,118 @@
+/**
+ * How register entries, counters and markers look as DynamoDB items (key design:
+ * functions/shared/table-design.ts). Only the register adapter uses this.
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { OutboundState, RegisteredRequest } from '../../domain/requests/registered-request';
+import { REQUEST_INDEXES, TABLE_KEYS } from '../../shared/table-design';
+
+export type Item = Record<string, AttributeValue>;
+
+export const requestKey = (requestId: string): Item => ({ pk: { S: `REQ#${requestId}` }, sk: { S: 'META' } });
+
+export const subjectItemKey = (subjectKey: string, sk: string): Item => ({
+  pk: { S: `SUB#${subjectKey}` },
+  sk: { S: sk },
+});
+
+export const operatorCounterKey = (counter: string, hour: string): Item => ({
+  pk: { S: 'OPERATOR' },
+  sk: { S: `${counter.toUpperCase()}#${hour}` },
+});
+
+export const tokenKey = (tokenHash: string): Item => ({
+  pk: { S: `TOKEN#${tokenHash}` },
+  sk: { S: 'TOKEN' },
+});
+
+export const duplicateMarkerKey = (key: string): Item => ({ pk: { S: `MSGID#${key}` }, sk: { S: 'MSGID' } });
+
+export function str(value: string | null): AttributeValue {
+  return value === null ? { NULL: true } : { S: value };
+}
+
+export function readStr(item: Item, name: string): string | null {
+  const value = item[name];
+  return value && 'S' in value && value.S !== undefined ? value.S : null;
+}
+
+function readBool(item: Item, name: string): boolean {
+  const value = item[name];
+  return Boolean(value && 'BOOL' in value && value.BOOL);
+}
+
+export function epochSeconds(date: Date): string {
+  return String(Math.floor(date.getTime() / 1000));
+}
+
+export const TTL = TABLE_KEYS.ttlAttribute;
+const { partitionKey: OPS_QUEUE, sortKey: OPS_QUEUE_AT } = REQUEST_INDEXES.opsQueue;
+
+export function fromRequest(request: RegisteredRequest): Item {
+  const item: Item = {
+    requestId: { S: request.requestId },
+    sesMessageId: { S: request.sesMessageId },
+    channel: { S: request.channel },
+    action: { S: request.action },
+    reason: { S: request.reason },
+    kind: str(request.kind),
+    language: str(request.language),
+    status: { S: request.status },
+    receivedAt: { S: request.receivedAt },
+    dueAt: str(request.dueAt),
+    jurisdiction: { S: request.jurisdiction },
+    subjectKey: str(request.subjectKey),
+    replyLimitKey: str(request.replyLimitKey),
+    sealedContact: str(request.sealedContact),
+    senderAuthenticated: { BOOL: request.senderAuthenticated },
+    exactTag: { BOOL: request.exactTag },
+    rawMailBucket: { S: request.rawMail.bucket },
+    rawMailKey: { S: request.rawMail.key },
+    operatorAddress: { S: request.operatorAddress },
+    originalMessageId: str(request.originalMessageId),
+    originalReferences: str(request.originalReferences),
+    outbound: { S: request.outbound },
+    outboundState: { S: request.outboundState },
+    outboundClaimedAt: str(request.outboundClaimedAt),
+    duplicateOf: str(request.duplicateOf),
+  };
+  // The index keys are written only when set: the index is sparse, and a NULL key would be refused.
+  if (request.opsQueue !== null && request.opsQueueAt !== null) {
+    item[OPS_QUEUE] = { S: request.opsQueue };
+    item[OPS_QUEUE_AT] = { S: request.opsQueueAt };
+  }
+  return item;
+}
+
+export function toRequest(item: Item): RegisteredRequest {
+  return {
+    requestId: readStr(item, 'requestId') ?? '',
+    sesMessageId: readStr(item, 'sesMessageId') ?? '',
+    channel: 'email',
+    action: readStr(item, 'action') as RegisteredRequest['action'],
+    reason: readStr(item, 'reason') ?? '',
+    kind: readStr(item, 'kind') as RegisteredRequest['kind'],
+    language: readStr(item, 'language') as RegisteredRequest['language'],
+    status: readStr(item, 'status') as RegisteredRequest['status'],
+    receivedAt: readStr(item, 'receivedAt') ?? '',
+    dueAt: readStr(item, 'dueAt'),
+    jurisdiction: readStr(item, 'jurisdiction') ?? '',
+    subjectKey: readStr(item, 'subjectKey'),
+    replyLimitKey: readStr(item, 'replyLimitKey'),
+    sealedContact: readStr(item, 'sealedContact'),
+    senderAuthenticated: readBool(item, 'senderAuthenticated'),
+    exactTag: readBool(item, 'exactTag'),
+    rawMail: { bucket: readStr(item, 'rawMailBucket') ?? '', key: readStr(item, 'rawMailKey') ?? '' },
+    operatorAddress: readStr(item, 'operatorAddress') ?? '',
+    originalMessageId: readStr(item, 'originalMessageId'),
+    originalReferences: readStr(item, 'originalReferences'),
+    outbound: readStr(item, 'outbound') as RegisteredRequest['outbound'],
+    outboundState: readStr(item, 'outboundState') as OutboundState,
+    outboundClaimedAt: readStr(item, 'outboundClaimedAt'),
+    opsQueue: readStr(item, OPS_QUEUE) as RegisteredRequest['opsQueue'],
+    opsQueueAt: readStr(item, OPS_QUEUE_AT),
+    duplicateOf: readStr(item, 'duplicateOf'),
+  };
+}
+
+export { OPS_QUEUE, OPS_QUEUE_AT };

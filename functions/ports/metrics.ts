@@ -1,0 +1,47 @@
+/**
+ * Counts of what happened, for dashboards and alarms (CloudWatch through EMF in AWS). Names and
+ * dimension values are fixed vocabularies: ids of actions, reasons and limits, never personal data.
+ */
+export type MetricName =
+  /** Every decided message, by action and reason. */
+  | 'Decisions'
+  | 'RepliesSent'
+  | 'ForwardsSent'
+  /** A message waiting for a rate-limit window, by limit (mailbox, operator). */
+  | 'OutboundDeferred'
+  /** The operator-wide hourly limit was reached (alarmed: a flood, or a limit set too low). */
+  | 'OperatorLimitReached'
+  /** Whether SES took a message is unknown; it is not sent again (alarmed). */
+  | 'OutboundInDoubt'
+  | 'Duplicates'
+  /** Held without effect or reply, by reason (spam verdict, DMARC failure). */
+  | 'Held'
+  /** Deferred messages waiting, and the age in hours of the oldest (the deferred-outbound job). */
+  | 'DeferredWaiting'
+  | 'OldestDeferredHours';
+
+export type MetricDimensions = Readonly<Record<string, string>>;
+
+export interface MetricsRecorder {
+  count(name: MetricName, dimensions?: MetricDimensions): void;
+  /** A level rather than an event (how many wait, how old): the latest value per period. */
+  gauge(name: MetricName, value: number, unit: 'Count' | 'None'): void;
+}
+
+/** Records in memory: the local stack and tests read what a run counted. */
+export class CountingMetrics implements MetricsRecorder {
+  readonly counts = new Map<string, number>();
+  readonly gauges = new Map<string, number>();
+
+  count(name: MetricName, dimensions: MetricDimensions = {}): void {
+    const key = [
+      name,
+      ...Object.entries(dimensions).map(([dimension, value]) => `${dimension}=${value}`),
+    ].join(' ');
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  gauge(name: MetricName, value: number): void {
+    this.gauges.set(name, value);
+  }
+}

@@ -1,12 +1,13 @@
 /**
  * One CloudWatch dashboard for the inbound path, read top to bottom the way mail flows:
- * alarms, queue, function, sending reputation.
+ * alarms, queue, function, what makul decided and sent (its own metrics), sending reputation.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../functions/adapters/cloudwatch/emf-metrics';
 
 export interface InboundDashboardProps {
   readonly operatorId: string;
@@ -86,6 +87,52 @@ export class InboundDashboard extends Construct {
             statistic: cloudwatch.Stats.MAXIMUM,
           }),
         ],
+        width: 8,
+      }),
+    );
+    // makul's own metrics (functions/ports/metrics.ts): what it decided and what went out.
+    const makul = (
+      metricName: string,
+      service: string,
+      label: string,
+      statistic: string = cloudwatch.Stats.SUM,
+    ) =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { operator: props.operatorId, service },
+        statistic,
+        period,
+        label,
+      });
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Outbound: sent, deferred, in doubt',
+        left: [
+          makul('RepliesSent', 'inbound-email', 'replies sent'),
+          makul('ForwardsSent', 'inbound-email', 'forwards sent'),
+          makul('RepliesSent', 'deferred-outbound', 'deferred replies sent'),
+          makul('OperatorLimitReached', 'inbound-email', 'operator limit reached'),
+          makul('OutboundInDoubt', 'inbound-email', 'in doubt'),
+        ],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Held and duplicate requests',
+        left: [
+          makul('Duplicates', 'inbound-email', 'duplicates'),
+          new cloudwatch.MathExpression({
+            label: 'held (spam, DMARC)',
+            expression: `SEARCH('{${METRICS_NAMESPACE},operator,reason,service} MetricName="Held" operator="${props.operatorId}"', 'Sum', 300)`,
+            period,
+          }),
+        ],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Deferred: waiting, oldest (hours)',
+        left: [makul('DeferredWaiting', 'deferred-outbound', 'waiting', cloudwatch.Stats.MAXIMUM)],
+        right: [makul('OldestDeferredHours', 'deferred-outbound', 'oldest (h)', cloudwatch.Stats.MAXIMUM)],
         width: 8,
       }),
     );

@@ -134,7 +134,15 @@ export class InboundAlarms extends Construct {
         period: fiveMinutes,
       });
 
-    const definitions: ReadonlyArray<{ readonly id: string; readonly props: cloudwatch.AlarmProps }> = [
+    /** What the definitions below leave out: every alarm fires at or above its threshold, in one period. */
+    type AlarmDefinition = {
+      readonly id: string;
+      readonly props: Omit<
+        cloudwatch.AlarmProps,
+        'comparisonOperator' | 'evaluationPeriods' | 'treatMissingData'
+      >;
+    };
+    const definitions: readonly AlarmDefinition[] = [
       {
         id: 'OutboundInDoubt',
         props: {
@@ -142,9 +150,6 @@ export class InboundAlarms extends Construct {
             'A reply or forward may or may not have gone out (SES gave no clear answer, or an attempt vanished mid-send); it will not be sent again. Runbook: "Outbound in doubt".',
           metric: makulSum('OutboundInDoubt', 'in doubt'),
           threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         },
       },
       {
@@ -154,9 +159,6 @@ export class InboundAlarms extends Construct {
             'makul reached the operator-wide hourly limit of replies or forwards: a flood of (possibly forged) requests, or a limit set too low. Messages wait, none is lost. Runbook: "Operator-wide limit reached".',
           metric: makulSum('OperatorLimitReached', 'limit reached'),
           threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         },
       },
       {
@@ -171,9 +173,6 @@ export class InboundAlarms extends Construct {
             period: fiveMinutes,
           }),
           threshold: DEFERRED_AGE_ALARM_HOURS,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         },
       },
       {
@@ -186,9 +185,6 @@ export class InboundAlarms extends Construct {
             period: fiveMinutes,
           }),
           threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         },
       },
       {
@@ -201,9 +197,6 @@ export class InboundAlarms extends Construct {
             period: Duration.minutes(1),
           }),
           threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         },
       },
       {
@@ -215,9 +208,6 @@ export class InboundAlarms extends Construct {
             period: fiveMinutes,
           }),
           threshold: OLDEST_MESSAGE_AGE_ALARM.toSeconds(),
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         },
       },
       {
@@ -230,9 +220,6 @@ export class InboundAlarms extends Construct {
             period: fiveMinutes,
           }),
           threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         },
       },
       {
@@ -245,9 +232,6 @@ export class InboundAlarms extends Construct {
             period: fiveMinutes,
           }),
           threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         },
       },
       {
@@ -256,10 +240,6 @@ export class InboundAlarms extends Construct {
           alarmDescription: `Bounce rate of makul's mail is at least ${SES_BOUNCE_RATE_ALARM * 100}% (SES reviews the account at 5%). Runbook: "SES bounce or complaint rate".`,
           metric: this.bounceRate,
           threshold: SES_BOUNCE_RATE_ALARM,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          // SES publishes the rate only after enough mail; no data is not a problem.
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         },
       },
       {
@@ -268,15 +248,18 @@ export class InboundAlarms extends Construct {
           alarmDescription: `Complaint rate of makul's mail is at least ${SES_COMPLAINT_RATE_ALARM * 100}% (SES reviews the account at 0.1%). Runbook: "SES bounce or complaint rate".`,
           metric: this.complaintRate,
           threshold: SES_COMPLAINT_RATE_ALARM,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         },
       },
     ];
 
     this.alarms = definitions.map((definition) => {
-      const alarm = new cloudwatch.Alarm(this, definition.id, definition.props);
+      const alarm = new cloudwatch.Alarm(this, definition.id, {
+        ...definition.props,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        // No data means nothing happened (SES publishes rates only after enough mail): not a problem.
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
       alarm.addAlarmAction(alarmAction);
       // The DPO also learns when the problem is over, so nobody keeps working an incident that resolved.
       alarm.addOkAction(alarmAction);

@@ -19,6 +19,7 @@ import { planRequest, REQUEST_POLICIES } from '../domain/requests/request-polici
 import { canonicalMailbox } from '../domain/subjects/mailbox';
 import { sealAddress } from '../domain/subjects/sealed-address';
 import { subjectKey } from '../domain/subjects/subject-key';
+import type { Logger } from '../shared/log';
 import { deliverOutbound, type OutboundDependencies, type OutboundResult } from './deliver-outbound';
 
 /** What SES tells about a message it received and stored (from the receipt notification). */
@@ -74,69 +75,7 @@ export async function handleInboundMail(
           notificationVerdicts: arrival.verdicts,
           maxMessageBytes: deps.profile.operator.maxMessageBytes,
         });
-    // Only a processed request is planned (and may take effect); a held one waits for ops.
-    const plan =
-      decision.action === 'process' && decision.kind
-        ? planRequest(decision.kind, decision.senderAuthenticated)
-        : null;
-    const sender = decision.sender ? normaliseAddress(decision.sender) : null;
-    const mailbox = sender ? canonicalMailbox(sender) : null;
-    let newRequest = newRegisterEntry({
-      requestId,
-      sesMessageId: arrival.sesMessageId,
-      decision,
-      plan,
-      receivedAt: arrival.receivedAt,
-      profile: deps.profile,
-      subjectKey: sender ? subjectKey(sender, deps.hmacKey) : null,
-      replyLimitKey: mailbox ? subjectKey(mailbox, deps.hmacKey) : null,
-      sealedContact: decision.sender ? sealAddress(decision.sender, deps.hmacKey, requestId) : null,
-      rawMail: arrival.rawMail,
-      operatorAddress: supportAddressWrittenTo(arrival, deps.profile),
-    });
-    let effect = decision.kind && plan?.applyEffectNow ? REQUEST_POLICIES[decision.kind].effect : null;
-    const messageId = decision.mail?.messageId;
-    const duplicateMarker =
-      mailbox && messageId && decision.action !== 'drop'
-        ? {
-            key: duplicateMarkerKey(messageId, mailbox, deps.hmacKey),
-            expiresAt: new Date(arrival.receivedAt.getTime() + DUPLICATE_WINDOW_DAYS * DAY_MS),
-          }
-        : null;
-    const received = (entry: RegisteredRequest): AuditEvent => ({
-      at: deps.now().toISOString(),
-      event: 'received',
-      detail: {
-        action: entry.action,
-        reason: entry.reason,
-        kind: entry.kind,
-        language: entry.language,
-        status: entry.status,
-        senderAuthenticated: entry.senderAuthenticated,
-        subjectEffect: effect ? Object.keys(effect).join(',') : null,
-        duplicateOf: entry.duplicateOf,
-      },
-    });
-    let recorded = await deps.register.recordNew(newRequest, received(newRequest), effect, duplicateMarker);
-    if (recorded.outcome === 'duplicate') {
-      // The same mail again: recorded for the trail, pointing at the first, and nothing else happens.
-      newRequest = asDuplicate(newRequest, recorded.firstRequestId);
-      effect = null;
-      recorded = await deps.register.recordNew(newRequest, received(newRequest), null, null);
-    }
-    deps.metrics.count('Decisions', { action: newRequest.action, reason: reasonCategory(newRequest.reason) });
-    if (newRequest.status === 'duplicate') deps.metrics.count('Duplicates');
-    if (newRequest.status === 'held') deps.metrics.count('Held', { reason: newRequest.reason });
-    log.info('message decided', {
-      action: newRequest.action,
-      reason: newRequest.reason,
-      kind: newRequest.kind,
-      language: newRequest.language,
-      status: newRequest.status,
-      recorded: recorded.outcome === 'recorded',
-    });
-    request = recorded.outcome === 'recorded' ? newRequest : await deps.register.get(requestId);
-    if (!request) throw new Error('request missing right after it was recorded');
+    request = await record(requestId, arrival, decision, deps, log);
   }
 
   const outboundResult = await deliverOutbound(request, rawBytes, deps, log);
@@ -148,6 +87,88 @@ export async function handleInboundMail(
     outbound: request.outbound,
     outboundResult,
   };
+}
+
+/**
+ * Records the decided message once: its register entry, first audit event and effect, all or nothing.
+ * A resend of a mail already recorded (same Message-ID, same mailbox) is recorded as its duplicate.
+ */
+async function record(
+  requestId: string,
+  arrival: InboundMailArrival,
+  decision: InboundDecision,
+  deps: InboundDependencies,
+  log: Logger,
+): Promise<RegisteredRequest> {
+  // Only a processed request is planned (and may take effect); a held one waits for ops.
+  const plan =
+    decision.action === 'process' && decision.kind
+      ? planRequest(decision.kind, decision.senderAuthenticated)
+      : null;
+  const sender = decision.sender ? normaliseAddress(decision.sender) : null;
+  const mailbox = sender ? canonicalMailbox(sender) : null;
+  let entry = newRegisterEntry({
+    requestId,
+    sesMessageId: arrival.sesMessageId,
+    decision,
+    plan,
+    receivedAt: arrival.receivedAt,
+    profile: deps.profile,
+    subjectKey: sender ? subjectKey(sender, deps.hmacKey) : null,
+    replyLimitKey: mailbox ? subjectKey(mailbox, deps.hmacKey) : null,
+    sealedContact: decision.sender ? sealAddress(decision.sender, deps.hmacKey, requestId) : null,
+    rawMail: arrival.rawMail,
+    operatorAddress: supportAddressWrittenTo(arrival, deps.profile),
+  });
+  let effect = decision.kind && plan?.applyEffectNow ? REQUEST_POLICIES[decision.kind].effect : null;
+  const messageId = decision.mail?.messageId;
+  const duplicateMarker =
+    mailbox && messageId && decision.action !== 'drop'
+      ? {
+          key: duplicateMarkerKey(messageId, mailbox, deps.hmacKey),
+          expiresAt: new Date(arrival.receivedAt.getTime() + DUPLICATE_WINDOW_DAYS * DAY_MS),
+        }
+      : null;
+  const received = (): AuditEvent => ({
+    at: deps.now().toISOString(),
+    event: 'received',
+    detail: {
+      action: entry.action,
+      reason: entry.reason,
+      kind: entry.kind,
+      language: entry.language,
+      status: entry.status,
+      senderAuthenticated: entry.senderAuthenticated,
+      subjectEffect: effect ? Object.keys(effect).join(',') : null,
+      duplicateOf: entry.duplicateOf,
+    },
+  });
+  let recorded = await deps.register.recordNew(entry, received(), effect, duplicateMarker);
+  if (recorded.outcome === 'duplicate') {
+    // The same mail again: recorded for the trail, pointing at the first, and nothing else happens.
+    entry = asDuplicate(entry, recorded.firstRequestId);
+    effect = null;
+    recorded = await deps.register.recordNew(entry, received(), null, null);
+  }
+  log.info('message decided', {
+    action: entry.action,
+    reason: entry.reason,
+    kind: entry.kind,
+    language: entry.language,
+    status: entry.status,
+    recorded: recorded.outcome === 'recorded',
+  });
+  if (recorded.outcome !== 'recorded') {
+    // Another delivery of the same SES message recorded it first: continue from what it wrote.
+    const existing = await deps.register.get(requestId);
+    if (!existing) throw new Error('request missing right after it was recorded');
+    return existing;
+  }
+  // Counted once per message, by the attempt that recorded it.
+  deps.metrics.count('Decisions', { action: entry.action, reason: reasonCategory(entry.reason) });
+  if (entry.status === 'duplicate') deps.metrics.count('Duplicates');
+  if (entry.status === 'held') deps.metrics.count('Held', { reason: entry.reason });
+  return entry;
 }
 
 function tooLargeDecision(): InboundDecision {

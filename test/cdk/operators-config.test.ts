@@ -59,6 +59,9 @@ describe('the shipped operators file', () => {
   it('gives every request kind a deadline with its source in both jurisdictions', () => {
     const profiles = loadDeploymentProfiles(SHIPPED_OPERATORS_FILE);
 
+    expect(new Set(profiles.map(({ jurisdiction }) => jurisdiction.id))).toEqual(
+      new Set(['KG-58', 'RU-152FZ']),
+    );
     for (const { jurisdiction } of profiles) {
       expect(Object.keys(jurisdiction.deadlines).sort()).toEqual([...REQUEST_KINDS].sort());
       for (const deadline of Object.values(jurisdiction.deadlines)) {

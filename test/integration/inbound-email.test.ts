@@ -10,7 +10,7 @@ import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendDeferredOutbound } from '../../functions/app/send-deferred-outbound';
 import { normaliseAddress } from '../../functions/domain/mail/sender-address';
-import { localDate } from '../../functions/domain/requests/deadlines';
+import { localDate, reviewDueAt } from '../../functions/domain/requests/deadlines';
 import { requestIdFor } from '../../functions/domain/requests/request-id';
 import { subjectKey } from '../../functions/domain/subjects/subject-key';
 import { hashToken } from '../../functions/domain/tokens/verification-token';
@@ -22,6 +22,7 @@ import {
   InboundHarness,
   PASSING_VERDICTS,
   requestMail,
+  SUPPORT_ADDRESS,
 } from '../support/inbound-harness';
 import { EVENT_FIXTURES } from '../support/paths';
 
@@ -158,6 +159,57 @@ describe('inbound-email on real local services', () => {
     const attachment = forwards[0]?.attachments[0];
     expect(attachment?.size).toBe(original?.byteLength);
     expect(forwards[0]?.subject).not.toContain(sender);
+  });
+
+  it('gives mail without a tag the jurisdiction’s shortest day-based term as its due date', async () => {
+    const delivery = await harness.deliver(
+      requestMail({ from: 'untagged-due@example.kg', subject: 'A question about my account' }),
+    );
+
+    expect((await harness.runBatch([delivery.record])).batchItemFailures).toEqual([]);
+
+    const item = await harness.requestItem(requestIdFor(delivery.sesMessageId));
+    expect(item).toMatchObject({ action: { S: 'review' }, reason: { S: 'no-tag' }, kind: { NULL: true } });
+    const receivedAt = new Date(item?.receivedAt?.S ?? Number.NaN);
+    expect(item?.dueAt?.S).toBe(reviewDueAt(harness.config.profile.jurisdiction, receivedAt).toISOString());
+    // Not "at once" (the immediate unsubscribe duty) but days to triage: seven working days in this profile.
+    expect(Date.parse(item?.dueAt?.S ?? '')).toBeGreaterThan(receivedAt.getTime() + 7 * 24 * 60 * 60 * 1000);
+  });
+
+  it('answers from the second of two support addresses when the person wrote to it', async () => {
+    const second = 'privacy@x2.kg';
+    const { operator } = harness.config.profile;
+    const profile = {
+      ...harness.config.profile,
+      operator: { ...operator, supportAddresses: [SUPPORT_ADDRESS, second] },
+    };
+    const sender = 'wrote-to-privacy@example.kg';
+    // SMTP keeps the case the sending server wrote: the envelope recipient is compared normalised.
+    const deliveries = [
+      await harness.deliver(requestMail({ from: sender, to: second, subject: 'unsubscribe' }), {
+        rcptTo: [second],
+      }),
+      await harness.deliver(requestMail({ from: sender, to: 'Privacy@X2.kg', subject: 'opt out' }), {
+        rcptTo: ['Privacy@X2.kg'],
+      }),
+    ];
+
+    const response = await harness.runBatch(
+      deliveries.map((delivery) => delivery.record),
+      { profile },
+    );
+
+    expect(response.batchItemFailures).toEqual([]);
+    for (const delivery of deliveries) {
+      expect(await harness.requestItem(requestIdFor(delivery.sesMessageId))).toMatchObject({
+        action: { S: 'process' },
+        operatorAddress: { S: second },
+        outboundState: { S: 'sent' },
+      });
+    }
+    const replies = await harness.sentTo(sender);
+    expect(replies).toHaveLength(2);
+    for (const reply of replies) expect(reply.from).toBe(second);
   });
 
   it('records mail over the size cap without reading it, and tells the human inbox where it is kept', async () => {

@@ -502,7 +502,9 @@ describe('SES event builders', () => {
   });
 
   it('matches the committed event fixtures (regenerate with npx tsx local/event-fixtures.ts)', async () => {
-    for (const fixture of buildEventFixtures()) {
+    const fixtures = buildEventFixtures();
+    expect(fixtures.length).toBeGreaterThan(0);
+    for (const fixture of fixtures) {
       const onDisk = await readFile(join(EVENT_FIXTURES_DIRECTORY, fixture.fileName));
 
       if (fixture.content instanceof Uint8Array) {

@@ -134,6 +134,8 @@ export class InboundHarness {
     raw: string | Uint8Array,
     options: {
       mailFrom?: string;
+      /** Envelope recipients (RCPT TO) SES accepted the message for; default: the support address. */
+      rcptTo?: readonly string[];
       verdicts?: SesVerdicts;
       delivery?: 'sns-envelope' | 'raw-message-delivery';
     } = {},
@@ -143,7 +145,10 @@ export class InboundHarness {
       typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw,
       {
         sesMessageId,
-        envelope: { mailFrom: options.mailFrom ?? 'sender@example.kg', rcptTo: [SUPPORT_ADDRESS] },
+        envelope: {
+          mailFrom: options.mailFrom ?? 'sender@example.kg',
+          rcptTo: options.rcptTo ?? [SUPPORT_ADDRESS],
+        },
         verdicts: options.verdicts ?? PASSING_VERDICTS,
         receivedAt: new Date(),
         receivingHost: `inbound-smtp.${LOCAL_REGION}.amazonaws.com`,
@@ -235,6 +240,8 @@ export const BODY_MARKER = 'Менин өтүнүчүм 7781';
 /** A small request mail, written the way a person's mail client would. */
 export function requestMail(options: {
   from: string;
+  /** The To header; default: the support address. */
+  to?: string;
   subject: string;
   body?: string;
   messageId?: string;
@@ -242,7 +249,7 @@ export function requestMail(options: {
 }): string {
   return [
     `From: ${options.from}`,
-    `To: ${SUPPORT_ADDRESS}`,
+    `To: ${options.to ?? SUPPORT_ADDRESS}`,
     `Subject: ${options.subject}`,
     `Message-ID: ${options.messageId ?? `<${Math.random().toString(36).slice(2)}@mail.example.kg>`}`,
     // Written just now: an authenticated mail counts as proof only when it is recent.

@@ -52,7 +52,7 @@ export const operatorSchema = z.strictObject({
     account: z.optional(z.string().check(z.regex(/^\d{12}$/, 'a 12-digit AWS account id'))),
     region: nonEmpty,
   }),
-  /** Support addresses named in the privacy policy; each gets a receipt rule. Replies come from the first. */
+  /** Support addresses named in the privacy policy; each gets a receipt rule. Replies come from the one the person wrote to. */
   supportAddresses: z.array(email).check(z.minLength(1)),
   /** Other addresses of the operator: mail from them is never answered (loop guard). */
   ownAddresses: z._default(z.array(email), []),

@@ -100,8 +100,9 @@ function endOfLocalDay(day: PlainDate, timeZone: string): Date {
 }
 
 /**
- * Mail without a recognised tag may still be a request under the law; staff get the shortest
- * day-based term of the jurisdiction to triage it, so no legal deadline is missed while it waits.
+ * Mail without a recognised tag may still be a request under the law; staff get the shortest term of
+ * the jurisdiction that is not "at once" (days or hours) to triage it, so no legal deadline is missed
+ * while it waits. An immediate duty (unsubscribe) cannot be met by a person reading mail.
  */
 export function reviewDueAt(jurisdiction: Jurisdiction, receivedAt: Date): Date {
   const candidates = REQUEST_KINDS.filter((kind) => jurisdiction.deadlines[kind].amount > 0).map((kind) =>

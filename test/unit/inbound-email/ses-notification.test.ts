@@ -107,6 +107,7 @@ describe('the committed SQS event fixtures', () => {
   });
 
   it.each(events)('%s becomes the use case’s input, naming its stored message', (_name, event) => {
+    expect(event.Records.length).toBeGreaterThan(0);
     for (const record of event.Records) {
       const arrival = arrivalFromRecord(record, FIXTURE_BUCKET);
       expect(arrival.rawMail).toEqual({ bucket: FIXTURE_BUCKET, key: `inbound/${arrival.sesMessageId}` });

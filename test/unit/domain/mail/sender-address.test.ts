@@ -24,6 +24,13 @@ describe('checkSender', () => {
     ['a Q encoded-word holding a comma', '=?utf-8?Q?Doe,_John?= <john@example.com>', 'john@example.com'],
     ['atext and dots in the local part', "o'brien.j+tag@example.com", "o'brien.j+tag@example.com"],
     ['spaces inside the brackets', 'Name < aigul@example.com >', 'aigul@example.com'],
+    // RFC 5321 §4.5.3.1.1: 64 octets is the longest local part, and it is valid.
+    ['a 64-character local part', `${'a'.repeat(64)}@example.com`, `${'a'.repeat(64)}@example.com`],
+    [
+      'a 64-character local part in brackets',
+      `Name <${'b.'.repeat(31)}bb@example.com>`,
+      `${'b.'.repeat(31)}bb@example.com`,
+    ],
   ])('accepts %s', (_case, fromValue, expected) => {
     const result = checkSender([fromValue]);
 
@@ -78,7 +85,12 @@ describe('checkSender', () => {
     ['a domain label starting with a hyphen', ['john@-example.com'], 'malformed-address'],
     ['consecutive dots in the local part', ['john..smith@example.com'], 'malformed-address'],
     ['a non-ASCII local part', ['иван@example.com'], 'malformed-address'],
-    ['a local part longer than 64 characters', [`${'a'.repeat(65)}@example.com`], 'malformed-address'],
+    ['a 65-character local part', [`${'a'.repeat(65)}@example.com`], 'malformed-address'],
+    [
+      'a 65-character local part in brackets',
+      [`Name <${'b.'.repeat(32)}b@example.com>`],
+      'malformed-address',
+    ],
     ['a control character', ['john@example.com\u0000'], 'malformed-address'],
     ['a display name and address without brackets', ['John john@example.com'], 'malformed-address'],
   ])('rejects %s', (_case, fromValues, reason) => {

@@ -9,6 +9,9 @@
  * mail, the dead-letter folder, sample messages and the local HMAC key; one stack at a time per data
  * folder (local/data-folder-lock.ts). Ctrl-C stops it all after the messages in progress, however
  * many times npm and tsx pass the signal on (local/signal-presses.ts).
+ * The deferred-outbound job runs as production's schedule runs it, every 30 s instead of every 5 min
+ * (local/deferred-outbound-job.ts). While it runs, local-stack.json in the data folder says where its
+ * services listen, for `makul … --local` (local/local-stack-state.ts).
  * What it prints names requests by id and decision, never by address.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -18,6 +21,8 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { DeferredRunReport } from '../functions/app/send-deferred-outbound';
+import { createDeferredOutboundHandler } from '../functions/deferred-outbound/handler';
 import type { DeploymentProfile } from '../functions/domain/operators/operator-profile';
 import { createInboundHandler } from '../functions/inbound-email/handler';
 import { functionEnvironment, MAX_RECEIVE_COUNT } from '../functions/shared/config';
@@ -29,7 +34,14 @@ import {
 } from '../functions/shared/operators-file';
 import { LOCK_FILE_NAME, lockDataFolder } from '../local/data-folder-lock';
 import { decisionLine } from '../local/decision-line';
+import { DEFAULT_DEFERRED_EVERY_SECONDS, startDeferredOutboundJob } from '../local/deferred-outbound-job';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
+import {
+  DEFAULT_DATA_FOLDER,
+  removeLocalStackState,
+  stateFilePath,
+  writeLocalStackState,
+} from '../local/local-stack-state';
 import { LOCAL_CREDENTIALS, type LocalServiceHandle } from '../local/loopback';
 import { createMakulTables } from '../local/makul-tables';
 import { startS3Emulator } from '../local/s3-emulator';
@@ -48,7 +60,10 @@ const USAGE = `npm start -- [options]
   --ses-port N      port of the SES emulator and its web page (default 8005)
   --data-dir DIR    local data folder (default .local-stack)
   --fresh           delete the local data first (databases, raw mail, dead letters, HMAC key)
-  --verbose         also print the handler's own JSON log lines
+  --deferred-every N
+                    run the deferred-outbound job every N seconds (default ${DEFAULT_DEFERRED_EVERY_SECONDS};
+                    production runs it every 5 minutes)
+  --verbose         also print the handlers' own JSON log lines
   --help            this text
 `;
 
@@ -59,6 +74,7 @@ interface StackOptions {
   readonly dataDirectory: string;
   readonly fresh: boolean;
   readonly verbose: boolean;
+  readonly deferredEverySeconds: number;
 }
 
 function portNumber(text: string, option: string): number {
@@ -75,14 +91,20 @@ function readOptions(argv: readonly string[]): StackOptions | 'help' {
       operator: { type: 'string' },
       'smtp-port': { type: 'string', default: '2525' },
       'ses-port': { type: 'string', default: '8005' },
-      'data-dir': { type: 'string', default: '.local-stack' },
+      'data-dir': { type: 'string', default: DEFAULT_DATA_FOLDER },
       fresh: { type: 'boolean', default: false },
+      'deferred-every': { type: 'string', default: String(DEFAULT_DEFERRED_EVERY_SECONDS) },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
   });
   if (values.help) return 'help';
+  const deferredEverySeconds = Number(values['deferred-every']);
+  if (!Number.isInteger(deferredEverySeconds) || deferredEverySeconds < 1 || deferredEverySeconds > 3600)
+    throw new Error(
+      `--deferred-every must be a whole number of seconds (1–3600), got "${values['deferred-every']}"`,
+    );
   return {
     operatorId: values.operator,
     smtpPort: portNumber(values['smtp-port'], '--smtp-port'),
@@ -90,6 +112,7 @@ function readOptions(argv: readonly string[]): StackOptions | 'help' {
     dataDirectory: resolve(REPOSITORY_ROOT, values['data-dir']),
     fresh: values.fresh,
     verbose: values.verbose,
+    deferredEverySeconds,
   };
 }
 
@@ -112,10 +135,12 @@ async function localHmacKey(dataDirectory: string): Promise<string> {
   return key;
 }
 
-function lambdaContext(region: string): Context {
-  const functionName = 'makul-inbound-email-local';
+/** Both functions have a 60 s timeout in production (lib/makul-stack.ts); a handler may read what is left. */
+const FUNCTION_TIMEOUT_MS = 60_000;
+
+function lambdaContext(region: string, functionName: string): Context {
   // The production function's timeout; the handler may use it to stop before Lambda would kill it.
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + FUNCTION_TIMEOUT_MS;
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
@@ -133,11 +158,16 @@ function lambdaContext(region: string): Context {
 }
 
 /**
- * The handler's logger, turned into lines a person follows. Its fields are ids, reasons and keyed
+ * A handler's logger, turned into lines a person follows. Its fields are ids, reasons and keyed
  * hashes by design (functions/shared/log.ts), so they may be printed; 'message handled' is kept per
- * SQS message id to print one summary line per mail.
+ * SQS message id to print one summary line per mail. `label` names the function in its warnings.
  */
-function localHandlerLogger(verbose: boolean, handled: Map<string, LogFields>, base: LogFields = {}): Logger {
+function localHandlerLogger(
+  label: string,
+  verbose: boolean,
+  handled: Map<string, LogFields>,
+  base: LogFields = {},
+): Logger {
   const emit = (level: string, message: string, fields: LogFields = {}): void => {
     const all = { ...base, ...fields };
     if (message === 'message handled' && typeof all.sqsMessageId === 'string')
@@ -145,7 +175,7 @@ function localHandlerLogger(verbose: boolean, handled: Map<string, LogFields>, b
     if (verbose) process.stdout.write(`    ${JSON.stringify({ level, message, ...all })}\n`);
     else if (level === 'WARN' || level === 'ERROR') {
       const { awsRequestId: _request, fn: _fn, operator: _operator, ...rest } = all;
-      process.stdout.write(`    handler ${level.toLowerCase()}: ${message} ${JSON.stringify(rest)}\n`);
+      process.stdout.write(`    ${label} ${level.toLowerCase()}: ${message} ${JSON.stringify(rest)}\n`);
     }
   };
   return {
@@ -153,7 +183,7 @@ function localHandlerLogger(verbose: boolean, handled: Map<string, LogFields>, b
     info: (message, fields) => emit('INFO', message, fields),
     warn: (message, fields) => emit('WARN', message, fields),
     error: (message, fields) => emit('ERROR', message, fields),
-    child: (fields) => localHandlerLogger(verbose, handled, { ...base, ...fields }),
+    child: (fields) => localHandlerLogger(label, verbose, handled, { ...base, ...fields }),
   };
 }
 
@@ -214,7 +244,10 @@ async function main(): Promise<void> {
   await mkdir(data, { recursive: true });
   // Before anything touches the folder, --fresh included: another stack may be using it.
   const lock = lockDataFolder(data);
-  process.once('exit', () => lock.release());
+  process.once('exit', () => {
+    removeLocalStackState(data);
+    lock.release();
+  });
   if (options.fresh) await clearDataFolder(data);
   const hmacKey = await localHmacKey(data);
   const report = (line: string): void => {
@@ -268,11 +301,19 @@ async function main(): Promise<void> {
   // The same wiring as functions/inbound-email/index.ts (which builds it from process.env), with a
   // logger that prints for a person.
   const handled = new Map<string, LogFields>();
-  const inboundHandler = createInboundHandler(environment, localHandlerLogger(options.verbose, handled));
+  const inboundHandler = createInboundHandler(
+    environment,
+    localHandlerLogger('handler', options.verbose, handled),
+  );
+  // The scheduled job's handler, as functions/deferred-outbound/index.ts builds it.
+  const deferredHandler = createDeferredOutboundHandler(
+    environment,
+    localHandlerLogger('deferred-outbound', options.verbose, new Map()),
+  );
 
   const deliver = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const sentBefore = (await ses.sentEmails()).length;
-    const response = await inboundHandler(event, lambdaContext(region));
+    const response = await inboundHandler(event, lambdaContext(region, 'makul-inbound-email-local'));
     const sentAfter = (await ses.sentEmails()).length;
     for (const record of event.Records) {
       const failed = response.batchItemFailures.some((item) => item.itemIdentifier === record.messageId);
@@ -309,6 +350,26 @@ async function main(): Promise<void> {
     return fromHere.startsWith('..') ? path : fromHere;
   };
 
+  // Where it all listens, for `makul … --local`; written once everything answers, removed on stop.
+  writeLocalStackState({
+    pid: process.pid,
+    startedAt: new Date(startedAt).toISOString(),
+    dataDirectory: data,
+    operator: operator.id,
+    jurisdiction: profile.jurisdiction.id,
+    region,
+    dynamodbEndpoint: dynamo.endpoint,
+    ...tables,
+    sesEndpoint: ses.endpoint,
+    sesWebPage: ses.webPageUrl,
+    s3Endpoint: s3.endpoint,
+    rawMailBucketName: bucketName,
+    smtp: `${smtp.host}:${smtp.port}`,
+    deferredOutboundEverySeconds: options.deferredEverySeconds,
+  });
+  const dataDirOption =
+    data === resolve(REPOSITORY_ROOT, DEFAULT_DATA_FOLDER) ? '' : ` --data-dir ${shown(data)}`;
+
   process.stdout.write(
     [
       '',
@@ -317,6 +378,8 @@ async function main(): Promise<void> {
       `  SES v2 emulator      ${ses.webPageUrl}  ← replies and forwards appear on this page (JSON: ${ses.endpoint}/store)`,
       `  DynamoDB Local       ${dynamo.endpoint}  tables ${tables.requestsTableName}, ${tables.subjectsTableName}`,
       `  S3 emulator          ${s3.endpoint}  bucket ${bucketName}`,
+      `  deferred-outbound    every ${options.deferredEverySeconds} s (production: every 5 min), sends the replies and forwards a rate limit deferred`,
+      `  state file           ${shown(stateFilePath(data))}  ← where makul … --local finds this stack`,
       '',
       'Send a sample request (curl speaks SMTP):',
       ...samples.map(
@@ -327,18 +390,27 @@ async function main(): Promise<void> {
       'Local mail is not scanned or authenticated: its verdicts are all GRAY, so kinds that need proof of',
       'sender ask for a confirmed link instead of acting. Each message prints one line: received → decision → reply.',
       `Messages that fail ${MAX_RECEIVE_COUNT} times go to ${shown(join(data, 'dead-letters'))}. Ctrl-C stops everything.`,
+      `Ops lists: npx makul queue deferred|held|in-doubt --local${dataDirOption}`,
       '',
     ].join('\n'),
   );
+
+  const deferredJob = startDeferredOutboundJob({
+    everyMs: options.deferredEverySeconds * 1000,
+    report,
+    run: async (): Promise<DeferredRunReport> =>
+      await deferredHandler({}, lambdaContext(region, 'makul-deferred-outbound-local')),
+  });
 
   signals.stopCleanlyWith((signal) => {
     process.stdout.write(
       `\n${signal}: stopping (messages in progress finish first; Ctrl-C again to quit at once)\n`,
     );
-    // The SMTP listener first: it stops taking mail and waits for the messages it accepted, which
-    // still need DynamoDB Local, the SES emulator and the S3 emulator.
-    void smtp
-      .stop()
+    // Commands stop finding the stack at once. Then the SMTP listener stops taking mail and waits for
+    // the messages it accepted, and the deferred-outbound job for a run in progress: both still need
+    // DynamoDB Local, the SES emulator and the S3 emulator, which stop last.
+    removeLocalStackState(data);
+    void Promise.all([smtp.stop(), deferredJob.stop().then(() => report('deferred-outbound: stopped'))])
       .then(() => Promise.all([dynamo.stop(), ses.dispose(), s3.stop()]))
       .then(
         () => {

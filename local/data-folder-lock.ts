@@ -67,6 +67,18 @@ function readHolder(path: string): number | null | 'missing' {
   return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
 }
 
+/**
+ * The PID of the running local stack holding this data folder's lock; null when there is no lock or
+ * the process it names is gone (a stack killed with SIGKILL leaves a lock behind).
+ */
+export function runningLockHolder(
+  dataDirectory: string,
+  isRunning: (pid: number) => boolean = processIsRunning,
+): number | null {
+  const holder = readHolder(join(dataDirectory, LOCK_FILE_NAME));
+  return typeof holder === 'number' && isRunning(holder) ? holder : null;
+}
+
 function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException).code;
 }

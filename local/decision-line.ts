@@ -16,6 +16,10 @@ function shown(value: LogFields[string], missing: string): string {
 const REPLY_RESULT: ReadonlyMap<string, string> = new Map([
   ['sent', 'reply: sent'],
   ['already-done', 'reply: already handled by an earlier delivery'],
+  [
+    'deferred',
+    'reply: deferred (a rate limit is reached; the deferred-outbound job sends it when the limit resets)',
+  ],
   ['rate-limited', 'reply: not sent (daily reply limit for this person reached)'],
   ['in-doubt', 'reply: in doubt after an interrupted send, not sent again'],
 ]);
@@ -23,6 +27,10 @@ const REPLY_RESULT: ReadonlyMap<string, string> = new Map([
 const FORWARD_RESULT: ReadonlyMap<string, string> = new Map([
   ['sent', 'forwarded to humans'],
   ['already-done', 'forward to humans: already handled by an earlier delivery'],
+  [
+    'deferred',
+    'forward to humans: deferred (hourly limit reached; the deferred-outbound job sends it next hour)',
+  ],
   ['rate-limited', 'forward to humans: not sent (rate limit)'],
   ['in-doubt', 'forward to humans: in doubt after an interrupted send, not sent again'],
 ]);

@@ -5,14 +5,35 @@ import type { ParseArgsConfig } from 'node:util';
 export const GLOBAL_OPTIONS = {
   operator: { type: 'string' },
   config: { type: 'string' },
+  local: { type: 'boolean' },
+  'data-dir': { type: 'string' },
+  'requests-table': { type: 'string' },
+  json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
+
+/** The global options, one line each, for the usage text. */
+export const GLOBAL_OPTIONS_HELP = `Options of every command (before or after its name):
+  --operator ID          operator from the operators file (default: the first one)
+  --config PATH          operators file (default: config/operators.json)
+  --local                work on the running local stack (npm start), not on AWS
+  --data-dir DIR         the local stack's data folder, with --local (default: .local-stack)
+  --requests-table NAME  the requests table in AWS (the stack's output RequestsTable)
+  --json                 print one JSON document instead of text`;
 
 export interface GlobalOptions {
   /** Operator id from the operators file (default: the first operator). */
   readonly operator: string | undefined;
   /** Operators file (default: config/operators.json, when present). */
   readonly config: string | undefined;
+  /** Work on the running local stack (its state file in the data folder) instead of AWS. */
+  readonly local: boolean;
+  /** The local stack's data folder (default: the project's .local-stack). */
+  readonly dataDir: string | undefined;
+  /** The requests table in AWS (CloudFormation output RequestsTable). */
+  readonly requestsTable: string | undefined;
+  /** Print one JSON document instead of text. */
+  readonly json: boolean;
 }
 
 /** Where a command writes: stdout for results, stderr for problems (tests capture both). */

@@ -71,6 +71,10 @@ and prints one JSON object per line:
   options: {},
   async run({ positionals, global, output }) {
     if (positionals.length === 0) throw new UsageError('name at least one .eml file');
+    if (global.local || global.dataDir !== undefined || global.requestsTable !== undefined)
+      throw new UsageError(
+        'inspect reads files, not a register: --local, --data-dir and --requests-table do not apply',
+      );
     const profile = chosenProfile(global);
     let exitCode: 0 | 1 = 0;
     for (const file of positionals) {

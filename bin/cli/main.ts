@@ -3,19 +3,27 @@
  * options are accepted before or after the command name; exit codes are 0 done, 1 failed, 2 usage.
  */
 import { parseArgs } from 'node:util';
-import { type CliCommand, type CommandOutput, type ExitCode, GLOBAL_OPTIONS, UsageError } from './command';
+import {
+  type CliCommand,
+  type CommandOutput,
+  type ExitCode,
+  GLOBAL_OPTIONS,
+  GLOBAL_OPTIONS_HELP,
+  UsageError,
+} from './command';
 import { inspectCommand } from './inspect';
+import { queueCommand } from './queue';
 
 /** Every command, by name. A new command is a new file and one line here. */
 export const COMMANDS: ReadonlyMap<string, CliCommand> = new Map(
-  [inspectCommand].map((command) => [command.name, command]),
+  [inspectCommand, queueCommand].map((command) => [command.name, command]),
 );
 
 function usage(): string {
   const lines = [...COMMANDS.values()].map(
     (command, index) => `${index === 0 ? 'Usage: ' : '       '}${command.synopsis}`,
   );
-  return `${lines.join('\n')}\n\n'makul COMMAND --help' explains a command.`;
+  return `${lines.join('\n')}\n\n${GLOBAL_OPTIONS_HELP}\n\n'makul COMMAND --help' explains a command.`;
 }
 
 const processOutput: CommandOutput = {
@@ -23,8 +31,11 @@ const processOutput: CommandOutput = {
   err: (text) => process.stderr.write(text),
 };
 
-/** The first argument that is neither an option nor the value of a global option that takes one. */
-function commandName(argv: readonly string[]): string | undefined {
+/**
+ * Where the command name is: the first argument that is neither an option nor the value of a global
+ * option that takes one (`--operator x2`; `--operator=x2` is one argument). After `--`, none.
+ */
+function commandIndex(argv: readonly string[]): number | undefined {
   const takesValue = new Set(
     Object.entries(GLOBAL_OPTIONS)
       .filter(([, option]) => option.type === 'string')
@@ -32,8 +43,9 @@ function commandName(argv: readonly string[]): string | undefined {
   );
   for (let index = 0; index < argv.length; index += 1) {
     const argument = argv[index] ?? '';
+    if (argument === '--') return undefined;
     if (takesValue.has(argument)) index += 1;
-    else if (!argument.startsWith('-')) return argument;
+    else if (!argument.startsWith('-')) return index;
   }
   return undefined;
 }
@@ -42,7 +54,8 @@ export async function main(
   argv: readonly string[],
   output: CommandOutput = processOutput,
 ): Promise<ExitCode> {
-  const name = commandName(argv);
+  const nameAt = commandIndex(argv);
+  const name = nameAt === undefined ? undefined : argv[nameAt];
   const command = name === undefined ? undefined : COMMANDS.get(name);
   if (command === undefined) {
     const asksForHelp = argv.includes('--help') || argv.includes('-h');
@@ -53,7 +66,8 @@ export async function main(
   }
   try {
     const { values, positionals } = parseArgs({
-      args: withoutFirst(argv, command.name),
+      // The command's name out, the rest (global options included, wherever they are) parsed together.
+      args: argv.filter((_, index) => index !== nameAt),
       allowPositionals: true,
       options: { ...GLOBAL_OPTIONS, ...command.options },
     });
@@ -64,6 +78,10 @@ export async function main(
     const global = {
       operator: values.operator as string | undefined,
       config: values.config as string | undefined,
+      local: values.local === true,
+      dataDir: values['data-dir'] as string | undefined,
+      requestsTable: values['requests-table'] as string | undefined,
+      json: values.json === true,
     };
     return await command.run({ positionals, options: values, global, output });
   } catch (error) {
@@ -73,9 +91,4 @@ export async function main(
     output.err(`makul ${command.name}: ${(error as Error).message}\n\nUsage: ${command.synopsis}\n`);
     return 2;
   }
-}
-
-function withoutFirst(argv: readonly string[], value: string): string[] {
-  const index = argv.indexOf(value);
-  return [...argv.slice(0, index), ...argv.slice(index + 1)];
 }

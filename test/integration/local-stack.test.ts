@@ -6,16 +6,18 @@
  * has not acknowledged a signal within 60 ms, which a busy machine running the whole suite can cause,
  * and that would make this test fail for a reason that is not the stack's.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { promisify } from 'node:util';
+import { DynamoDBClient, ListTablesCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_FILE_NAME } from '../../local/data-folder-lock';
 import { startDynamoDbLocal } from '../../local/dynamodb-local';
+import { type LocalStackState, STATE_FILE_NAME } from '../../local/local-stack-state';
 import { findFreePort, LOCAL_CREDENTIALS, LOCAL_REGION, LOOPBACK_HOST } from '../../local/loopback';
 import { PROJECT_ROOT } from '../support/paths';
 
@@ -33,9 +35,16 @@ interface RunningStack {
 
 const started: RunningStack[] = [];
 
-async function startStack(dataDirectory: string): Promise<RunningStack> {
+async function startStack(dataDirectory: string, options: readonly string[] = []): Promise<RunningStack> {
   const [smtpPort, sesPort] = [await findFreePort(), await findFreePort()];
-  const args = ['bin/local-stack.ts', '--data-dir', dataDirectory, '--smtp-port', String(smtpPort)];
+  const args = [
+    'bin/local-stack.ts',
+    '--data-dir',
+    dataDirectory,
+    '--smtp-port',
+    String(smtpPort),
+    ...options,
+  ];
   // detached: a process group of its own, like a foreground job in a terminal.
   const child = spawn(process.execPath, ['--import', 'tsx', ...args, '--ses-port', String(sesPort)], {
     cwd: PROJECT_ROOT,
@@ -152,8 +161,9 @@ describe('npm start (bin/local-stack.ts)', () => {
     await rm(dataDirectory, { recursive: true, force: true });
   });
 
-  it('refuses a second stack on the same data folder, and a double Ctrl-C still stops cleanly after the messages in flight', async () => {
-    const stack = await startStack(dataDirectory);
+  it('refuses a second stack on the same data folder, runs the deferred-outbound job, tells makul --local where it is, and a double Ctrl-C still stops cleanly after the messages in flight', async () => {
+    // The deferred-outbound job every second instead of every 30 s, so this test need not wait.
+    const stack = await startStack(dataDirectory, ['--deferred-every', '1']);
     await stack.waitFor(/^makul local stack: operator /m, 30_000);
 
     // The lock is taken before anything else: a second stack fails at once, naming folder and PID.
@@ -174,6 +184,71 @@ describe('npm start (bin/local-stack.ts)', () => {
       90_000,
     );
     const [, requestsTable, subjectsTable] = await stack.waitFor(/ tables (\S+), (\S+)$/m, 1000);
+    expect(stack.output()).toMatch(/^ {2}deferred-outbound +every 1 s \(production: every 5 min\)/m);
+
+    // Ready: the state file says where it all listens, for `makul … --local`.
+    const stateFile = join(dataDirectory, STATE_FILE_NAME);
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as LocalStackState;
+    const [, dynamodbEndpoint] = await stack.waitFor(/^ {2}DynamoDB Local +(\S+) /m, 1000);
+    expect(state).toMatchObject({
+      pid: Number(holder),
+      dataDirectory,
+      operator: 'x2',
+      region: 'eu-west-1',
+      dynamodbEndpoint,
+      requestsTableName: requestsTable,
+      subjectsTableName: subjectsTable,
+      deferredOutboundEverySeconds: 1,
+    });
+    expect(state.sesEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+
+    // A reply deferred by a rate limit: a request whose reply went out is put back on the deferred list
+    // as deliverOutbound puts one (reaching the real limit would take eleven mails), first with its
+    // window far ahead (makul queue lists it), then with its window open (the job sends it).
+    await sendMail(
+      Number(smtpPort),
+      String(supportAddress),
+      readFileSync(join(dataDirectory, 'samples', 'update-data-en.eml')),
+    );
+    const [, deferredId] = await stack.waitFor(
+      /handler: request (MK-\w+) → update-data → process \(tag-in-subject\) → reply: sent/,
+      30_000,
+    );
+    const register = new DynamoDBClient({
+      endpoint: state.dynamodbEndpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const deferUntil = async (until: string): Promise<void> => {
+      await register.send(
+        new UpdateItemCommand({
+          TableName: requestsTable,
+          Key: { pk: { S: `REQ#${deferredId}` }, sk: { S: 'META' } },
+          UpdateExpression: 'SET outboundState = :deferred, opsQueue = :deferred, opsQueueAt = :until',
+          ExpressionAttributeValues: { ':deferred': { S: 'deferred' }, ':until': { S: until } },
+        }),
+      );
+    };
+    try {
+      await deferUntil('2999-01-01T00:00:00.000Z');
+      const listed = await promisify(execFile)(
+        process.execPath,
+        ['bin/makul.mjs', 'queue', 'deferred', '--local', '--data-dir', dataDirectory, '--json'],
+        { cwd: PROJECT_ROOT },
+      );
+      expect(JSON.parse(listed.stdout)).toMatchObject({
+        operator: 'x2',
+        count: 1,
+        entries: [
+          { requestId: deferredId, outboundState: 'deferred', mayGoOutAt: '2999-01-01T00:00:00.000Z' },
+        ],
+      });
+      // Its window opens: the next run of the job sends it, and says so in one line.
+      await deferUntil('2000-01-01T00:00:00.000Z');
+      await stack.waitFor(/^ {2}deferred-outbound: 1 due → 1 sent; 0 still waiting$/m, 15_000);
+    } finally {
+      register.destroy();
+    }
     const sample = readFileSync(join(dataDirectory, 'samples', 'unsubscribe-ru.eml'));
     await sendMail(Number(smtpPort), String(supportAddress), sample);
     // Ctrl-C while that message is queued or being handled; tsx relays it, and the person presses
@@ -199,10 +274,14 @@ describe('npm start (bin/local-stack.ts)', () => {
     expect(output).toMatch(/SES v2 emulator: stopped/);
     expect(output).toMatch(/S3 emulator: stopped/);
     expect(output).toMatch(/^Stopped\.$/m);
+    const jobStopped = output.indexOf('deferred-outbound: stopped');
+    expect(jobStopped, output).toBeGreaterThan(-1);
+    expect(jobStopped).toBeLessThan(output.indexOf('DynamoDB Local: stopped'));
     expect(existsSync(lockFile)).toBe(false);
+    expect(existsSync(stateFile)).toBe(false);
 
     // The data survives: DynamoDB Local started again on the folder has the tables and the request.
-    const requestId = /handler: request (MK-\w+)/.exec(output)?.[1];
+    const requestId = /handler: request (MK-\w+) → unsubscribe/.exec(output)?.[1];
     const dynamo = await startDynamoDbLocal({
       dataDirectory: join(dataDirectory, 'dynamodb'),
       report: quiet,

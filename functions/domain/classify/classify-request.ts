@@ -26,8 +26,9 @@
  *
  * Where they live: rule 1 in ./normalise-subject.ts; rules 2–4 in ./match-tag.ts, with
  * ./look-alike-letters.ts and ./typo-distance.ts for tolerance and ./phrase-tables.ts for the tables
- * compiled at load; rule 5 in ./body-lines.ts. Every call stays cheap whatever the sender writes: each of
- * those files caps the input it works on, the limit next to the code it bounds.
+ * (compiled before the build by ./compile-phrase-tables.ts); rule 5 in ./body-lines.ts. Every call stays
+ * cheap whatever the sender writes: each of those files caps the input it works on, the limit next to the
+ * code it bounds.
  */
 import type { Language, RequestKind } from '../requests/request-kinds';
 import { ownBodyLines } from './body-lines';

@@ -3,7 +3,7 @@
  * first lines and the tag table itself are compared in, so that case, Unicode compatibility forms,
  * invisible characters, reply prefixes and punctuation never decide whether a tag is recognised.
  */
-import { REPLY_PREFIX_WORDS } from './subject-tags';
+import { REPLY_PREFIX_WORDS } from './reply-prefix-words';
 
 /**
  * Longer input is cut before any work: tags are short and open the subject, so nothing useful is lost

@@ -1,126 +1,31 @@
 /**
- * The tag and greeting tables of ./subject-tags.ts compiled once, at module load, into normalised words
- * with their typo allowances, plus indexes that find the patterns worth trying at a word from its first
- * letters. A malformed table entry fails here, at load, where the unit tests see it.
+ * The tag and greeting tables of ./subject-tags.ts as the matcher reads them, plus indexes that find the
+ * patterns worth trying at a word from its first letters.
+ *
+ * The tables are compiled before the build, not at cold start: normalising (rule 1) and checking the
+ * ~1,400 words of ~170 patterns was the largest piece of makul's own work in the inbound function's cold
+ * import (BENCHMARKS.md), and its result only changes when the tables do. ./compile-phrase-tables.ts
+ * writes the compiled patterns to ./phrase-tables.generated.ts, a committed file that a unit test keeps
+ * equal to what ./subject-tags.ts compiles to; a malformed table entry fails there. Left for module
+ * load: JSON.parse of those rows, turning them into objects, and the indexes below (a fifth of the time
+ * compiling took, measured in the inbound bundle).
  */
-import type { Language, RequestKind } from '../requests/request-kinds';
-import { foldKyrgyzLetters } from './look-alike-letters';
-import { normaliseSubject } from './normalise-subject';
-import { LEADING_FILLERS, SUBJECT_TAGS } from './subject-tags';
+import {
+  type CompiledPattern,
+  type CompiledTag,
+  type CompiledWord,
+  type PatternRow,
+  patternFromRow,
+  type TagRow,
+  tagFromRow,
+} from './compiled-patterns';
+import { FILLER_ROWS_JSON, TAG_ROWS_JSON } from './phrase-tables.generated';
 
-export interface CompiledAlternative {
-  /** Normalised word or stem. */
-  readonly text: string;
-  /** The same with Kyrgyz letters replaced by their keyboard fallbacks. */
-  readonly kyrgyzFallbackText: string;
-  readonly isStem: boolean;
-  /** Typos allowed in this word: none under 5 letters (short words would collide), 1, or 2 from 10 (stems: 8, 13). */
-  readonly maxEdits: number;
-}
+export type { CompiledAlternative, CompiledPattern, CompiledTag } from './compiled-patterns';
 
-interface CompiledWord {
-  readonly alternatives: readonly CompiledAlternative[];
-  readonly optional: boolean;
-}
-
-export interface CompiledPattern {
-  readonly words: readonly CompiledWord[];
-  /** Nothing may follow the match (pattern ended in `$`). */
-  readonly wholeText: boolean;
-  readonly language: Language;
-  /** Typos allowed in the whole tag, from its length: 0 under 8 letters, 1 up to 15, 2 beyond. */
-  readonly typoBudget: number;
-}
-
-export interface CompiledTag extends CompiledPattern {
-  readonly kind: RequestKind;
-  /** Long published tag: also found, written exactly, in the middle of a subject (rule 2). */
-  readonly matchesAnywhere: boolean;
-}
-
-/** Rule 2: a published tag this long does not occur by accident in an unrelated subject. */
-const ANYWHERE_MIN_WORDS = 3;
-const ANYWHERE_MIN_CHARS = 24;
-
-const PATTERN_WORD = /^[\p{L}\p{N}]+$/u;
-
-function typosAllowedInWord(length: number, isStem: boolean): number {
-  // A stem ends where inflections diverge, so a typo near its end turns it into another word
-  // («согласи*» vs «согласования»): stems need three more letters than whole words for the same tolerance.
-  const effectiveLength = isStem ? length - 3 : length;
-  if (effectiveLength < 5) return 0;
-  return effectiveLength < 10 ? 1 : 2;
-}
-
-function typosAllowedInTag(length: number): number {
-  if (length < 8) return 0;
-  return length < 16 ? 1 : 2;
-}
-
-function compileAlternative(source: string, pattern: string): CompiledAlternative {
-  const isStem = source.endsWith('*');
-  const text = normaliseSubject(isStem ? source.slice(0, -1) : source);
-  // A malformed table entry is a programming error: fail at load, where the unit tests see it.
-  if (!PATTERN_WORD.test(text)) throw new Error(`Subject tag pattern has an invalid word: ${pattern}`);
-  return {
-    text,
-    kyrgyzFallbackText: foldKyrgyzLetters(text),
-    isStem,
-    maxEdits: typosAllowedInWord(text.length, isStem),
-  };
-}
-
-function compilePattern(pattern: string, language: Language): CompiledPattern {
-  const sources = pattern.trim().split(/\s+/u);
-  const wholeText = sources.at(-1) === '$';
-  if (wholeText) sources.pop();
-  const words = sources.map((source): CompiledWord => {
-    const optional = source.endsWith('?');
-    const alternatives = (optional ? source.slice(0, -1) : source)
-      .split('|')
-      .map((alternative) => compileAlternative(alternative, pattern));
-    return { alternatives, optional };
-  });
-  if (words.length === 0 || words.every((word) => word.optional)) {
-    throw new Error(`Subject tag pattern needs a required word: ${pattern}`);
-  }
-  const requiredWords = words.filter((word) => !word.optional);
-  const shortestRequiredLength =
-    requiredWords.reduce(
-      (sum, word) => sum + Math.min(...word.alternatives.map((alternative) => alternative.text.length)),
-      0,
-    ) +
-    (requiredWords.length - 1);
-  return { words, wholeText, language, typoBudget: typosAllowedInTag(shortestRequiredLength) };
-}
-
-/** Canonical tags are plain text; normalising removes any character the pattern syntax would read. */
-function compileCanonical(canonical: string, language: Language): CompiledPattern {
-  return compilePattern(normaliseSubject(canonical), language);
-}
-
-const COMPILED_TAGS: readonly CompiledTag[] = SUBJECT_TAGS.flatMap((entry) => {
-  const canonical = compileCanonical(entry.canonical, entry.language);
-  return [
-    {
-      ...canonical,
-      kind: entry.kind,
-      matchesAnywhere:
-        canonical.words.length >= ANYWHERE_MIN_WORDS &&
-        normaliseSubject(entry.canonical).length >= ANYWHERE_MIN_CHARS,
-    },
-    ...entry.shortForms.map(
-      (shortForm): CompiledTag => ({
-        ...compilePattern(shortForm, entry.language),
-        kind: entry.kind,
-        matchesAnywhere: false,
-      }),
-    ),
-  ];
-});
-
-const COMPILED_FILLERS: readonly CompiledPattern[] = (Object.keys(LEADING_FILLERS) as Language[]).flatMap(
-  (language) => LEADING_FILLERS[language].map((filler) => compilePattern(filler, language)),
+const COMPILED_TAGS: readonly CompiledTag[] = (JSON.parse(TAG_ROWS_JSON) as TagRow[]).map(tagFromRow);
+const COMPILED_FILLERS: readonly CompiledPattern[] = (JSON.parse(FILLER_ROWS_JSON) as PatternRow[]).map(
+  patternFromRow,
 );
 
 /**
@@ -143,16 +48,24 @@ export class PatternIndex<Pattern extends CompiledPattern> {
     this.patterns = patterns;
     this.exactMarks = new Uint32Array(patterns.length);
     this.tolerantMarks = new Uint32Array(patterns.length);
-    patterns.forEach((pattern, patternNumber) => {
-      for (const word of leadingWords(pattern)) {
-        for (const alternative of word.alternatives) {
-          for (const text of new Set([alternative.text, alternative.kyrgyzFallbackText])) {
-            addTo(this.byFirstLetter, text.charAt(0), patternNumber);
-            if (text.length > 1) addTo(this.bySecondLetter, text.charAt(1), patternNumber);
-          }
+    // Built at every cold start: plain loops, no allocation per word (interpreted code pays for each).
+    for (let patternNumber = 0; patternNumber < patterns.length; patternNumber++) {
+      const { words } = patterns[patternNumber] as Pattern;
+      // The words a match can begin with: leading optional words and the first required one.
+      for (let wordIndex = 0; wordIndex < words.length; wordIndex++) {
+        const word = words[wordIndex] as CompiledWord;
+        for (const { text, kyrgyzFallbackText } of word.alternatives) {
+          this.addLetters(text, patternNumber);
+          if (kyrgyzFallbackText !== text) this.addLetters(kyrgyzFallbackText, patternNumber);
         }
+        if (!word.optional) break;
       }
-    });
+    }
+  }
+
+  private addLetters(text: string, patternNumber: number): void {
+    addTo(this.byFirstLetter, text.charAt(0), patternNumber);
+    if (text.length > 1) addTo(this.bySecondLetter, text.charAt(1), patternNumber);
   }
 
   /**
@@ -190,16 +103,10 @@ export class PatternIndex<Pattern extends CompiledPattern> {
   }
 }
 
-/** The words a match can begin with: leading optional words and the first required one. */
-function leadingWords(pattern: CompiledPattern): CompiledWord[] {
-  const firstRequired = pattern.words.findIndex((word) => !word.optional);
-  return pattern.words.slice(0, firstRequired + 1);
-}
-
 function addTo(index: Map<string, number[]>, key: string, patternNumber: number): void {
   const list = index.get(key);
   if (list === undefined) index.set(key, [patternNumber]);
-  else if (list.at(-1) !== patternNumber) list.push(patternNumber);
+  else if (list[list.length - 1] !== patternNumber) list.push(patternNumber);
 }
 
 export const TAG_INDEX = new PatternIndex(COMPILED_TAGS);

@@ -1,9 +1,12 @@
 /**
- * The subject tags makul recognises: pure data, read once by ./classify-request.ts.
+ * The subject tags makul recognises: pure data, compiled before the build (./compile-phrase-tables.ts)
+ * into ./phrase-tables.generated.ts, which is what the functions load; this file is not in their bundles.
  *
  * One entry per kind × language. `canonical` is the tag the operator publishes (the exact policy wording
  * where a policy gives one); `shortForms` are what people actually type. To support a new phrasing, add a
- * pattern here and a test case in test/unit/classify-request.test.ts — no code change is needed.
+ * pattern here and a test case in test/unit/domain/classify/classify-request.test.ts, then regenerate the
+ * compiled tables: `npx vitest run test/unit/domain/classify/phrase-tables-generated.test.ts -u` (the
+ * test fails until you do) — no code change is needed.
  *
  * Pattern syntax (patterns are matched against the normalised subject: lower case, ё → е, punctuation
  * and quotes turned into spaces, reply prefixes removed):
@@ -424,30 +427,9 @@ export const LEADING_FILLERS: Readonly<Record<Language, readonly string[]>> = {
   ],
 };
 
-/**
- * Reply and forward markers stripped from the start of a subject, in any case, each followed by ":"
- * (optionally with a counter: "Re[2]:", "Re(2):", "RE^2:"). Any leading "[...]" tag such as
- * "[EXTERNAL]" is stripped too. Sources: RFC 5322 §3.6.5 ("Re:"), and the localised forms mail clients
- * write: AW/WG (German), SV/VS (Nordic/Finnish), TR (French), RV (Spanish), Antw (Dutch),
- * Ответ/Отв/Пересл/Переслано (Russian clients), Жооп (Kyrgyz).
- */
-export const REPLY_PREFIX_WORDS: readonly string[] = [
-  're',
-  'fw',
-  'fwd',
-  'aw',
-  'wg',
-  'sv',
-  'vs',
-  'tr',
-  'rv',
-  'antw',
-  'ответ',
-  'отв',
-  'пересл',
-  'переслано',
-  'жооп',
-];
+// Normalising uses the reply and forward markers at run time, so they live in ./reply-prefix-words.ts:
+// importing them from here would put this whole file back into the bundles.
+export { REPLY_PREFIX_WORDS } from './reply-prefix-words';
 
 /** The published tag for a kind in a language (for reply templates and documentation). */
 export function canonicalSubjectTag(kind: RequestKind, language: Language): string {

@@ -9,17 +9,17 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../bin/cli/main';
-import { DynamoDbRequestRegister } from '../../functions/adapters/dynamodb/request-register';
+import type { DynamoDbRequestRegister } from '../../functions/adapters/dynamodb/request-register';
 import type { AuditEvent, RegisteredRequest } from '../../functions/domain/requests/registered-request';
 import type { OutboundLimits } from '../../functions/ports/request-register';
 import { type DataFolderLock, LOCK_FILE_NAME, lockDataFolder } from '../../local/data-folder-lock';
-import { type DynamoDbLocalHandle, startDynamoDbLocal } from '../../local/dynamodb-local';
+import type { DynamoDbLocalHandle } from '../../local/dynamodb-local';
 import { STATE_FILE_NAME, writeLocalStackState } from '../../local/local-stack-state';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/loopback';
-import { createMakulTables } from '../../local/makul-tables';
+import { LOCAL_CREDENTIALS } from '../../local/loopback';
+import { startLocalRegister } from '../support/local-register';
 import { PROJECT_ROOT } from '../support/paths';
 
 const run = promisify(execFile);
@@ -153,14 +153,7 @@ let held: RegisteredRequest;
 let inDoubt: RegisteredRequest;
 
 beforeAll(async () => {
-  dynamodb = await startDynamoDbLocal({ report: () => undefined });
-  await createMakulTables(dynamodb.endpoint, TABLES);
-  client = new DynamoDBClient({
-    region: LOCAL_REGION,
-    endpoint: dynamodb.endpoint,
-    credentials: LOCAL_CREDENTIALS,
-  });
-  register = new DynamoDbRequestRegister(client, TABLES);
+  ({ dynamodb, client, register } = await startLocalRegister(TABLES));
 
   // A data folder as `npm start` leaves it while running: its lock (naming a live process: this one)
   // and its state file, written by the local stack's own writer.

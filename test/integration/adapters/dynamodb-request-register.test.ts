@@ -3,14 +3,13 @@
  * recorded twice or an outbound message from being sent twice is a conditional write here, and each one
  * is checked by trying the write from a wrong state.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbRequestRegister } from '../../../functions/adapters/dynamodb/request-register';
+import type { DynamoDbRequestRegister } from '../../../functions/adapters/dynamodb/request-register';
 import type { AuditEvent, RegisteredRequest } from '../../../functions/domain/requests/registered-request';
 import type { OutboundLimits } from '../../../functions/ports/request-register';
-import { type DynamoDbLocalHandle, startDynamoDbLocal } from '../../../local/dynamodb-local';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/loopback';
-import { createMakulTables } from '../../../local/makul-tables';
+import type { DynamoDbLocalHandle } from '../../../local/dynamodb-local';
+import { startLocalRegister } from '../../support/local-register';
 
 const TABLES = { requestsTableName: 'register-requests', subjectsTableName: 'register-subjects' };
 const NOW = new Date('2026-11-20T08:00:00Z');
@@ -21,14 +20,7 @@ let register: DynamoDbRequestRegister;
 let counter = 0;
 
 beforeAll(async () => {
-  dynamodb = await startDynamoDbLocal({ report: () => undefined });
-  await createMakulTables(dynamodb.endpoint, TABLES);
-  client = new DynamoDBClient({
-    region: LOCAL_REGION,
-    endpoint: dynamodb.endpoint,
-    credentials: LOCAL_CREDENTIALS,
-  });
-  register = new DynamoDbRequestRegister(client, TABLES);
+  ({ dynamodb, client, register } = await startLocalRegister(TABLES));
 });
 
 afterAll(async () => {

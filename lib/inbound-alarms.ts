@@ -11,7 +11,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../functions/adapters/cloudwatch/emf-metrics';
+import { METRICS_NAMESPACE } from '../functions/ports/metrics';
 
 /**
  * SES puts an account under review at a 5% bounce rate and 0.1% complaint rate; the alarms fire at

@@ -7,7 +7,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../functions/adapters/cloudwatch/emf-metrics';
+import { METRICS_NAMESPACE } from '../functions/ports/metrics';
 
 export interface InboundDashboardProps {
   readonly operatorId: string;

@@ -2,6 +2,9 @@
  * Counts of what happened, for dashboards and alarms (CloudWatch through EMF in AWS). Names and
  * dimension values are fixed vocabularies: ids of actions, reasons and limits, never personal data.
  */
+/** The namespace every makul metric is in; the stack's alarms and dashboard read the same. */
+export const METRICS_NAMESPACE = 'makul';
+
 export type MetricName =
   /** Every decided message, by action and reason. */
   | 'Decisions'

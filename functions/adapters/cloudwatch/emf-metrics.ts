@@ -4,10 +4,12 @@
  * log. Published once per invocation by Powertools' `logMetrics` middleware.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { MetricDimensions, MetricName, MetricsRecorder } from '../../ports/metrics';
-
-/** The namespace every makul metric is in; the stack's alarms and dashboard read the same. */
-export const METRICS_NAMESPACE = 'makul';
+import {
+  METRICS_NAMESPACE,
+  type MetricDimensions,
+  type MetricName,
+  type MetricsRecorder,
+} from '../../ports/metrics';
 
 export class EmfMetrics implements MetricsRecorder {
   readonly metrics: Metrics;

@@ -10,6 +10,7 @@ import type { AuditEvent, RegisteredRequest } from '../../../functions/domain/re
 import type { OutboundLimits } from '../../../functions/ports/request-register';
 import type { DynamoDbLocalHandle } from '../../../local/dynamodb-local';
 import { startLocalRegister } from '../../support/local-register';
+import { sampleRequest } from '../../support/sample-request';
 
 const TABLES = { requestsTableName: 'register-requests', subjectsTableName: 'register-subjects' };
 const NOW = new Date('2026-11-20T08:00:00Z');
@@ -30,35 +31,7 @@ afterAll(async () => {
 
 function request(overrides: Partial<RegisteredRequest> = {}): RegisteredRequest {
   counter += 1;
-  return {
-    requestId: `MK-TEST${String(counter).padStart(5, '0')}`,
-    sesMessageId: `ses-${counter}`,
-    channel: 'email',
-    action: 'process',
-    reason: 'tag-in-subject',
-    kind: 'unsubscribe',
-    language: 'ru',
-    status: 'completed',
-    receivedAt: NOW.toISOString(),
-    dueAt: NOW.toISOString(),
-    jurisdiction: 'RU-152FZ',
-    subjectKey: `subject-${counter}`,
-    replyLimitKey: `mailbox-${counter}`,
-    sealedContact: 'v1.sealed.contact',
-    senderAuthenticated: false,
-    exactTag: true,
-    rawMail: { bucket: 'raw', key: `inbound/${counter}` },
-    operatorAddress: 'support@x2.kg',
-    originalMessageId: null,
-    originalReferences: null,
-    outbound: 'reply',
-    outboundState: 'pending',
-    outboundClaimedAt: null,
-    opsQueue: null,
-    opsQueueAt: null,
-    duplicateOf: null,
-    ...overrides,
-  };
+  return sampleRequest(counter, { receivedAt: NOW.toISOString(), dueAt: NOW.toISOString(), ...overrides });
 }
 
 /** Limits no test here reaches, unless it sets its own. */

@@ -13,7 +13,12 @@ import { startLocalRegister } from '../../support/local-register';
 import { sampleRequest } from '../../support/sample-request';
 
 const TABLES = { requestsTableName: 'register-requests', subjectsTableName: 'register-subjects' };
-const NOW = new Date('2026-11-20T08:00:00Z');
+/**
+ * The register's clock reads now: counters, tokens and markers carry a TTL from it, and DynamoDB Local
+ * deletes expired items (lazily, so a test dated in the past would pass or fail by chance).
+ */
+const NOW = new Date(Math.floor(Date.now() / 1000) * 1000);
+const later = (hours: number) => new Date(NOW.getTime() + hours * 60 * 60 * 1000);
 
 let dynamodb: DynamoDbLocalHandle;
 let client: DynamoDBClient;
@@ -136,7 +141,7 @@ describe('DynamoDbRequestRegister.claimOutbound', () => {
 describe('DynamoDbRequestRegister deferral and the ops queue', () => {
   it('defers a pending message, lists it once due, and resumes it to pending', async () => {
     const entry = await recorded();
-    const until = new Date('2026-11-21T00:00:00Z');
+    const until = later(16);
     await register.deferOutbound(entry.requestId, until, event('reply-deferred'));
 
     const notYet = await register.listOpsQueue('deferred', { until: new Date(until.getTime() - 1) });
@@ -148,7 +153,7 @@ describe('DynamoDbRequestRegister deferral and the ops queue', () => {
       opsQueueAt: until.toISOString(),
     });
 
-    const retryAt = new Date('2026-11-21T00:15:00Z');
+    const retryAt = later(16.25);
     await register.resumeDeferred(
       entry.requestId,
       retryAt,
@@ -184,7 +189,7 @@ describe('DynamoDbRequestRegister deferral and the ops queue', () => {
 
 describe('DynamoDbRequestRegister duplicates and tokens', () => {
   it('takes a duplicate marker once and names the first request to the second', async () => {
-    const marker = { key: 'same-message-id-same-mailbox', expiresAt: new Date('2026-11-27T08:00:00Z') };
+    const marker = { key: 'same-message-id-same-mailbox', expiresAt: later(7 * 24) };
     const first = request();
     const second = request();
 
@@ -198,7 +203,7 @@ describe('DynamoDbRequestRegister duplicates and tokens', () => {
 
   it('keeps one token per request and purpose, and tells a retry the first expiry', async () => {
     const entry = await recorded();
-    const firstExpiry = new Date('2026-11-23T08:00:00Z');
+    const firstExpiry = later(72);
     const token = {
       tokenHash: `hash-${entry.requestId}`,
       purpose: 'verify' as const,
@@ -206,7 +211,7 @@ describe('DynamoDbRequestRegister duplicates and tokens', () => {
     };
 
     expect(await register.putToken({ ...token, expiresAt: firstExpiry })).toEqual({ expiresAt: firstExpiry });
-    expect(await register.putToken({ ...token, expiresAt: new Date('2026-11-24T08:00:00Z') })).toEqual({
+    expect(await register.putToken({ ...token, expiresAt: later(96) })).toEqual({
       expiresAt: firstExpiry,
     });
   });

@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import {
   delay,
+  disposer,
   endpointFor,
   findFreePort,
   LOCAL_CREDENTIALS,
@@ -257,9 +258,6 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     dataDirectory,
     start,
     stop,
-    dispose: async () => {
-      await stop();
-      if (ownsDataDirectory) await rm(dataDirectory, { recursive: true, force: true });
-    },
+    dispose: disposer(stop, ownsDataDirectory ? dataDirectory : null),
   };
 }

@@ -5,7 +5,7 @@
  * again on the same port with the same data, so a test can take a service away in the middle of a
  * batch and bring it back.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -100,4 +100,12 @@ export async function listenOnLoopback(server: Server, port: number, serviceName
       resolve();
     });
   });
+}
+
+/** A service's `dispose`: stop it, then remove its data folder when this module created the folder. */
+export function disposer(stop: () => Promise<void>, ownedDataDirectory: string | null): () => Promise<void> {
+  return async () => {
+    await stop();
+    if (ownedDataDirectory !== null) await rm(ownedDataDirectory, { recursive: true, force: true });
+  };
 }

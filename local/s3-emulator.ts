@@ -2,12 +2,13 @@
  * The S3 emulator (s3rver), run in this process on 127.0.0.1 with the one bucket raw mail goes to; its
  * objects live in a folder on disk, so they outlast a stop and start.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { AwsClient } from 'aws4fetch';
 import {
   closeHttpServer,
+  disposer,
   endpointFor,
   findFreePort,
   LOCAL_CREDENTIALS,
@@ -106,10 +107,7 @@ export async function startS3Emulator(options: S3EmulatorOptions): Promise<S3Emu
     dataDirectory,
     start,
     stop,
-    dispose: async () => {
-      await stop();
-      if (ownsDataDirectory) await rm(dataDirectory, { recursive: true, force: true });
-    },
+    dispose: disposer(stop, ownsDataDirectory ? dataDirectory : null),
     objectUrl,
     putObject: async (key, body) => {
       const response = await signer.fetch(objectUrl(key), { method: 'PUT', body });

@@ -30,6 +30,7 @@ import {
 } from '../../local/ses-receipt';
 import { type DeliveryOutcome, type SmtpInboundHandle, startSmtpInbound } from '../../local/smtp-inbound';
 import { buildSqsEventForNotification, localArns, type SnsNotificationEnvelope } from '../../local/sqs-event';
+import { sendMail } from '../support/smtp-client';
 
 const quiet = (): void => {};
 const encoder = new TextEncoder();
@@ -44,66 +45,6 @@ function startsWithBytes(whole: Uint8Array, prefix: Uint8Array): boolean {
 
 function endsWithBytes(whole: Uint8Array, suffix: Uint8Array): boolean {
   return Buffer.from(whole.subarray(whole.length - suffix.length)).equals(Buffer.from(suffix));
-}
-
-/** A minimal SMTP client: enough to drive the listener exactly as `curl smtp://` would. */
-async function openSmtpSession(port: number): Promise<{
-  command(line: string): Promise<string>;
-  close(): void;
-}> {
-  const socket = connect(port, LOOPBACK_HOST);
-  let received = '';
-  let wake: (() => void) | null = null;
-  socket.on('data', (chunk: Buffer) => {
-    received += chunk.toString('utf8');
-    wake?.();
-  });
-  const readReply = async (): Promise<string> => {
-    for (;;) {
-      // A reply ends with a line whose code is followed by a space (continuation lines use a dash).
-      const last = /^\d{3} [^\r\n]*\r\n/m.exec(received);
-      if (last !== null) {
-        const end = last.index + last[0].length;
-        const reply = received.slice(0, end);
-        received = received.slice(end);
-        return reply;
-      }
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-    }
-  };
-  await readReply(); // 220 greeting
-  return {
-    command: async (line) => {
-      socket.write(`${line}\r\n`);
-      return await readReply();
-    },
-    close: () => socket.destroy(),
-  };
-}
-
-async function sendMail(
-  port: number,
-  mail: { from: string; to: readonly string[]; message: Uint8Array },
-): Promise<{ rcptReplies: string[]; dataReply: string | null }> {
-  const session = await openSmtpSession(port);
-  try {
-    await session.command('EHLO client.example.test');
-    await session.command(`MAIL FROM:<${mail.from}>`);
-    const rcptReplies: string[] = [];
-    for (const recipient of mail.to) rcptReplies.push(await session.command(`RCPT TO:<${recipient}>`));
-    if (!rcptReplies.some((reply) => reply.startsWith('250'))) return { rcptReplies, dataReply: null };
-    const goAhead = await session.command('DATA');
-    expect(goAhead.startsWith('354')).toBe(true);
-    // The message's own last line break is part of it; the terminator is the "." line after it.
-    const text = Buffer.from(mail.message).toString('utf8');
-    const dataReply = await session.command(`${text.endsWith('\r\n') ? text : `${text}\r\n`}.`);
-    await session.command('QUIT');
-    return { rcptReplies, dataReply };
-  } finally {
-    session.close();
-  }
 }
 
 /** This machine's addresses other than loopback (link-local IPv6 is left out: it needs a zone id). */

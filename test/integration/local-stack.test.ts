@@ -9,7 +9,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -18,8 +17,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_FILE_NAME } from '../../local/data-folder-lock';
 import { startDynamoDbLocal } from '../../local/dynamodb-local';
 import { type LocalStackState, STATE_FILE_NAME } from '../../local/local-stack-state';
-import { findFreePort, LOCAL_CREDENTIALS, LOCAL_REGION, LOOPBACK_HOST } from '../../local/loopback';
+import { findFreePort, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/loopback';
 import { PROJECT_ROOT } from '../support/paths';
+import { sendMail } from '../support/smtp-client';
 
 const quiet = (): void => {};
 
@@ -99,44 +99,9 @@ function pressCtrlC(stack: RunningStack): void {
 }
 
 /** Sends one message over SMTP and returns once the server has accepted it (250 after DATA). */
-async function sendMail(port: number, recipient: string, message: Buffer): Promise<void> {
-  const socket = connect(port, LOOPBACK_HOST);
-  let received = '';
-  let wake: (() => void) | null = null;
-  socket.on('data', (chunk: Buffer) => {
-    received += chunk.toString('utf8');
-    wake?.();
-  });
-  const reply = async (expectedCode: string): Promise<void> => {
-    for (;;) {
-      const complete = /^(\d{3}) [^\r\n]*\r\n/m.exec(received);
-      if (complete !== null) {
-        received = received.slice(complete.index + complete[0].length);
-        if (complete[1] !== expectedCode) throw new Error(`SMTP answered ${complete[0].trim()}`);
-        return;
-      }
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-    }
-  };
-  try {
-    await reply('220');
-    for (const [line, code] of [
-      ['EHLO test.example', '250'],
-      ['MAIL FROM:<you@example.com>', '250'],
-      [`RCPT TO:<${recipient}>`, '250'],
-      ['DATA', '354'],
-    ] as const) {
-      socket.write(`${line}\r\n`);
-      await reply(code);
-    }
-    socket.write(Buffer.concat([message, Buffer.from('\r\n.\r\n')]));
-    await reply('250');
-    socket.write('QUIT\r\n');
-  } finally {
-    socket.end();
-  }
+async function sendSample(port: number, recipient: string, message: Buffer): Promise<void> {
+  const { dataReply } = await sendMail(port, { from: 'you@example.com', to: [recipient], message });
+  if (!dataReply?.startsWith('250')) throw new Error(`SMTP answered ${dataReply?.trim() ?? 'no DATA'}`);
 }
 
 describe('npm start (bin/local-stack.ts)', () => {
@@ -205,7 +170,7 @@ describe('npm start (bin/local-stack.ts)', () => {
     // A reply deferred by a rate limit: a request whose reply went out is put back on the deferred list
     // as deliverOutbound puts one (reaching the real limit would take eleven mails), first with its
     // window far ahead (makul queue lists it), then with its window open (the job sends it).
-    await sendMail(
+    await sendSample(
       Number(smtpPort),
       String(supportAddress),
       readFileSync(join(dataDirectory, 'samples', 'update-data-en.eml')),
@@ -250,7 +215,7 @@ describe('npm start (bin/local-stack.ts)', () => {
       register.destroy();
     }
     const sample = readFileSync(join(dataDirectory, 'samples', 'unsubscribe-ru.eml'));
-    await sendMail(Number(smtpPort), String(supportAddress), sample);
+    await sendSample(Number(smtpPort), String(supportAddress), sample);
     // Ctrl-C while that message is queued or being handled; tsx relays it, and the person presses
     // once more at once, which is still the same press.
     pressCtrlC(stack);

@@ -108,7 +108,7 @@ describe('inbound-email on real local services', () => {
     expect(await harness.subjectProfile(keyOf(sender))).toBeUndefined();
 
     const [reply] = await harness.sentTo(sender);
-    const token = /#t=([A-Za-z0-9_-]{43})/.exec(reply?.body.text ?? '')?.[1];
+    const token = /\/c\/([A-Za-z0-9_-]{43})/.exec(reply?.body.text ?? '')?.[1];
     expect(token).toBeDefined();
     const stored = await harness.tokenItem(hashToken(token as string));
     expect(stored).toMatchObject({ requestId: { S: requestId }, purpose: { S: 'verify' } });
@@ -133,7 +133,7 @@ describe('inbound-email on real local services', () => {
     const profile = await harness.subjectProfile(keyOf(sender));
     expect(profile).toMatchObject({ erasureRequested: { BOOL: true }, marketingOptOut: { BOOL: true } });
     const [reply] = await harness.sentTo(sender);
-    const token = /#t=([A-Za-z0-9_-]{43})/.exec(reply?.body.text ?? '')?.[1] as string;
+    const token = /\/c\/([A-Za-z0-9_-]{43})/.exec(reply?.body.text ?? '')?.[1] as string;
     expect(await harness.tokenItem(hashToken(token))).toMatchObject({ purpose: { S: 'dispute' } });
   });
 

@@ -23,6 +23,7 @@ export function sampleProfile(overrides: Partial<DeploymentProfile['operator']> 
       maxRepliesPerHour: 300,
       maxForwardsPerHour: 100,
       maxMessageBytes: 10 * 1024 * 1024,
+      ownDataFields: [],
       ...overrides,
     },
     jurisdiction: {

@@ -63,8 +63,48 @@ export const operatorSchema = z.strictObject({
   defaultLanguage: z.enum(LANGUAGES),
   /** Personal data fields the operator holds (policy 000 §3.2), listed in access and erasure work. */
   dataHeld: z.array(nonEmpty).check(z.minLength(1)),
-  /** Base URL of the public confirmation pages (https); the token travels in the URL fragment. */
-  confirmBaseUrl: z.url({ protocol: /^https$/ }),
+  /**
+   * Base URL of the public pages (confirmation, "this was not me", one-click unsubscribe): links are
+   * `<confirmBaseUrl>/c/<token>` and `<confirmBaseUrl>/u/<token>`. https, except on the loopback
+   * addresses the local stack serves on (http://127.0.0.1:3000).
+   */
+  confirmBaseUrl: z.url({ protocol: /^https?$/ }).check(
+    z.refine(
+      (url) => url.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?(\/|$)/.test(url),
+      'must be https (http only on 127.0.0.1 or localhost, for the local stack)',
+    ),
+  ),
+  /**
+   * The public pages' own domain in AWS (API Gateway custom domain), its ACM certificate in the same
+   * region, and an optional WAF web ACL to attach. Without it the pages answer on the API's default
+   * URL, and confirmBaseUrl must name that (or a CDN in front of it).
+   */
+  publicPages: z.optional(
+    z.strictObject({
+      domainName: nonEmpty,
+      certificateArn: z.string().check(z.regex(/^arn:aws[a-z-]*:acm:/, 'an ACM certificate ARN')),
+      webAclArn: z.optional(z.string().check(z.regex(/^arn:aws[a-z-]*:wafv2:/, 'a WAFv2 web ACL ARN'))),
+    }),
+  ),
+  /**
+   * Data the operator holds beyond the standard fields (name parts, phone, email, birth date) that a
+   * subject may ask to update or to stop disseminating, with the labels people write before a value
+   * ("Номер договора: …") in each language, and its name as the pages show it.
+   */
+  ownDataFields: z._default(
+    z.array(
+      z.strictObject({
+        id: z.string().check(z.regex(/^[a-z][a-z0-9-]{1,40}$/, 'lower-case letters, digits and dashes')),
+        name: z.strictObject({ ky: nonEmpty, ru: nonEmpty, en: nonEmpty }),
+        labels: z.strictObject({
+          ky: z.array(nonEmpty).check(z.minLength(1)),
+          ru: z.array(nonEmpty).check(z.minLength(1)),
+          en: z.array(nonEmpty).check(z.minLength(1)),
+        }),
+      }),
+    ),
+    [],
+  ),
   /**
    * Minimum days raw mail is kept in S3. The stack keeps it longer when the queues can still hold a
    * notification pointing to it (inbound queue + dead-letter queue retention + 1 day, 19 days today), so a

@@ -3,11 +3,19 @@ import { createHash, createHmac } from 'node:crypto';
 /**
  * Single-use links for risky requests. The token is 256 bits that nobody without the operator's secret
  * key can compute (guessing is hopeless); only its SHA-256 is stored, so a leaked table cannot be turned
- * into working links. It travels in the URL
- * fragment (`#t=`), which browsers never send to servers or in Referer headers, and the page acts only
- * on POST: mail scanners that fetch links neither confirm anything nor see the token in access logs.
+ * into working links.
+ *
+ * The token travels in the URL path (`<base>/c/<token>`), not in the fragment: a page that works
+ * without JavaScript can only read what the browser sends, and the fragment is never sent. The path is
+ * kept out of the places a URL usually leaks to: every page answers `Referrer-Policy: no-referrer` (no
+ * Referer to other sites), the API's access log format names the route template, never the path or
+ * query, and the page function logs request ids only. Mail scanners fetch links: GET only shows, POST
+ * acts, and a token is spent by one conditional write.
  */
-export type TokenPurpose = 'verify' | 'dispute';
+export type TokenPurpose = 'verify' | 'dispute' | 'lift-restriction' | 'confirm-address';
+
+/** The path segment of confirmation links: `<base>/c/<token>`. */
+export const CONFIRM_PATH = 'c';
 
 export interface IssuedToken {
   readonly token: string;
@@ -45,7 +53,14 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+/** A token is the base64url of 32 bytes: 43 characters. Anything else in the path is not a token. */
+export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
 export function tokenLink(confirmBaseUrl: string, token: string): string {
-  const base = confirmBaseUrl.replace(/#.*$/, '');
-  return `${base}#t=${token}`;
+  return `${publicBase(confirmBaseUrl)}/${CONFIRM_PATH}/${token}`;
+}
+
+/** The configured base without a fragment, query or trailing slash. */
+export function publicBase(confirmBaseUrl: string): string {
+  return confirmBaseUrl.replace(/[#?].*$/, '').replace(/\/+$/, '');
 }

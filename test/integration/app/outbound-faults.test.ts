@@ -228,7 +228,7 @@ describe('one reply at most, whatever fails', () => {
 
     const [reply] = await harness.sentTo(sender);
     expect(await harness.sentTo(sender)).toHaveLength(1);
-    const link = /#t=([A-Za-z0-9_-]{43})/.exec(reply?.body.text ?? '')?.[1];
+    const link = /\/c\/([A-Za-z0-9_-]{43})/.exec(reply?.body.text ?? '')?.[1];
     expect(link).toBeDefined();
     // The link in the mail that went out works: its token is the one the register stored.
     expect(await harness.tokenItem(hashToken(link ?? ''))).toMatchObject({ purpose: { S: 'verify' } });

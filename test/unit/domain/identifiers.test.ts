@@ -67,12 +67,13 @@ describe('deriveToken', () => {
     expect(tokens.size).toBe(1002);
   });
 
-  it('puts the token in the URL fragment, which browsers never send to the server', () => {
+  it('puts the token in the path under /c/, so a page without JavaScript can read it', () => {
     expect(tokenLink('https://privacy.example.kg/confirm', 'abc')).toBe(
-      'https://privacy.example.kg/confirm#t=abc',
+      'https://privacy.example.kg/confirm/c/abc',
     );
-    expect(tokenLink('https://privacy.example.kg/confirm#old', 'abc')).toBe(
-      'https://privacy.example.kg/confirm#t=abc',
+    expect(tokenLink('https://privacy.example.kg/confirm/#old', 'abc')).toBe(
+      'https://privacy.example.kg/confirm/c/abc',
     );
+    expect(tokenLink('http://127.0.0.1:3000', 'abc')).toBe('http://127.0.0.1:3000/c/abc');
   });
 });

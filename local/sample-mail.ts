@@ -49,7 +49,8 @@ const SAMPLES: readonly { kind: RequestKind; language: Language; subject: string
     kind: 'update-data',
     language: 'en',
     subject: 'update personal data',
-    body: 'Hello,\n\nplease update the phone number you hold for me.\n',
+    // The values to change, labelled as the privacy policy asks: without them a person reads the mail.
+    body: 'Hello,\n\nplease update the phone number you hold for me.\n\nPhone: +996 555 123 456\n',
   },
 ];
 

@@ -35,6 +35,7 @@ export async function inspectMessage(
   const decision = await decideInbound(raw, {
     operatorAddresses: [...configured, ...envelopeRecipientsOf(raw)],
     maxMessageBytes: operator?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    ownDataFields: operator?.ownDataFields ?? [],
   });
   return {
     file,

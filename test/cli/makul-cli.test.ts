@@ -36,7 +36,13 @@ describe('makul inspect', () => {
       .map((line) => JSON.parse(line));
     expect(lines).toHaveLength(2);
     expect(Object.keys(lines[0]).sort()).toEqual(['action', 'file', 'kind', 'language', 'reason', 'sender']);
-    expect(lines[0]).toMatchObject({ action: 'process', kind: 'update-data', language: 'ky' });
+    // An update-data request that names no values to change goes to a person, as in the Lambda.
+    expect(lines[0]).toMatchObject({
+      action: 'review',
+      reason: 'update-data:no-fields',
+      kind: 'update-data',
+      language: 'ky',
+    });
     expect(lines[1]).toMatchObject({ action: 'drop', reason: 'auto-submitted', kind: null });
   });
 
@@ -77,7 +83,7 @@ describe('makul inspect', () => {
       'test/fixtures/mail/kyrgyz-utf8-base64-folded-subject.eml',
     );
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ action: 'process', kind: 'update-data' });
+    expect(JSON.parse(stdout)).toMatchObject({ action: 'review', kind: 'update-data' });
   });
 
   it('names an unknown operator and exits 2', async () => {

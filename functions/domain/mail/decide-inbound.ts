@@ -10,6 +10,8 @@
  */
 
 import { classifyRequest } from '../classify/classify-request';
+import type { ExtractedField, OwnDataField } from '../requests/data-fields';
+import { requestDetails } from '../requests/request-details';
 import type { Language, RequestKind } from '../requests/request-kinds';
 import { isAuthenticatedSender, verdictsFromHeaders } from './authentication-results';
 import type { InboundAction, ParsedMail, SecurityVerdicts } from './inbound-mail';
@@ -35,6 +37,8 @@ export interface InboundContext {
   /** SES verdicts from the receipt notification; undefined: read the message's own X-SES-* headers. */
   readonly notificationVerdicts?: SecurityVerdicts;
   readonly maxMessageBytes: number;
+  /** The operator's own data fields, which update-data and stop-dissemination requests may name. */
+  readonly ownDataFields?: readonly OwnDataField[];
 }
 
 export interface InboundDecision {
@@ -54,6 +58,14 @@ export interface InboundDecision {
   readonly exactTag: boolean;
   /** The parsed message; null when it was too large or unreadable. */
   readonly mail: ParsedMail | null;
+  /**
+   * What a processed update-data or stop-dissemination request says must change (the values, the
+   * data named); absent for other kinds and decisions.
+   */
+  readonly details?: {
+    readonly fields: readonly ExtractedField[] | null;
+    readonly dataItems: readonly string[] | null;
+  };
 }
 
 const UNDECIDED = { kind: null, language: null, exactTag: false } as const;
@@ -160,6 +172,18 @@ export async function decideInbound(raw: Uint8Array, context: InboundContext): P
 
   const classification = classifyRequest(mail.subject, mail.text);
   if (!classification) return { action: 'review', reason: 'no-tag', ...decided, ...UNDECIDED };
+  const details = requestDetails(classification.kind, mail.text, context.ownDataFields ?? []);
+  if (!details.ok) {
+    // The kind is known, but it cannot be carried out without what the mail does not say: a person reads it.
+    return {
+      action: 'review',
+      reason: details.reason,
+      kind: classification.kind,
+      language: classification.language,
+      exactTag: classification.exact,
+      ...decided,
+    };
+  }
 
   return {
     action: 'process',
@@ -168,6 +192,9 @@ export async function decideInbound(raw: Uint8Array, context: InboundContext): P
     language: classification.language,
     exactTag: classification.exact,
     ...decided,
+    ...(details.fields || details.dataItems
+      ? { details: { fields: details.fields, dataItems: details.dataItems } }
+      : {}),
   };
 }
 

@@ -72,6 +72,36 @@ const REASONS: Readonly<Record<string, Readonly<Record<Language, ReasonText>>>> 
       long: 'Кат автоматтык түрдө окуу өтө көп убакыт ала тургандай түзүлгөн (бөлүктөрү өтө көп, же баш бөлүгү (заголовок) өтө чоң, же андагы талаалар же коддолгон сөздөр өтө көп), ошондуктан makul аны окуган жок. Катты почта программасында ачып, кол менен иштетиңиз.',
     },
   },
+  // update-data:no-fields, :invalid-values (../requests/data-fields.ts)
+  'update-data': {
+    en: {
+      short: 'data to update not recognised',
+      long: 'The person asked to update their personal data, but makul found no values it could read and check (such as “Phone: …” or “Last name: …”), or the values it found are not valid. Please read the message, ask the person for the correct data if needed, and make the change by hand.',
+    },
+    ru: {
+      short: 'данные для актуализации не распознаны',
+      long: 'Человек просит актуализировать персональные данные, но makul не нашёл в письме значений, которые можно прочитать и проверить (например, «Телефон: …» или «Фамилия: …»), или найденные значения некорректны. Прочитайте письмо, при необходимости уточните у человека правильные данные и внесите изменения вручную.',
+    },
+    ky: {
+      short: 'жаңыртыла турган маалыматтар табылган жок',
+      long: 'Адам жеке маалыматтарын актуалдаштырууну суранат, бирок makul катта окуп, текшере ала турган маанилерди таба алган жок (мисалы, «Телефон: …» же «Фамилиясы: …»), же табылган маанилер туура эмес. Катты окуп, керек болсо адамдан туура маалыматтарды тактап, өзгөртүүнү кол менен киргизиңиз.',
+    },
+  },
+  // stop-dissemination:no-data-named (policy 004 §5.8.3: the demand must name the data)
+  'stop-dissemination': {
+    en: {
+      short: 'no data named to stop disseminating',
+      long: 'The person asks to stop the dissemination of their personal data but does not name which data (policy 004 §5.8.3 requires the demand to name them). Please read the message and ask the person which data they mean, or act on it by hand.',
+    },
+    ru: {
+      short: 'не указаны данные для прекращения распространения',
+      long: 'Человек требует прекратить распространение персональных данных, но не указывает, каких именно (по п. 5.8.3 политики 004 требование должно их перечислять). Прочитайте письмо и уточните у человека, о каких данных идёт речь, или выполните требование вручную.',
+    },
+    ky: {
+      short: 'жайылтуу токтотула турган маалыматтар көрсөтүлгөн жок',
+      long: 'Адам жеке маалыматтарын жайылтууну токтотууну талап кылат, бирок кайсы маалыматтар экенин көрсөткөн жок (004-саясаттын 5.8.3-пунктуна ылайык талапта алар көрсөтүлүшү керек). Катты окуп, адамдан кайсы маалыматтар жөнүндө сөз болуп жатканын тактаңыз же талапты кол менен аткарыңыз.',
+    },
+  },
   'invalid-sender': {
     en: {
       short: 'sender address not accepted',

@@ -7,6 +7,7 @@ import type {
   AuditEvent,
   OpsQueue,
   OutboundState,
+  Proof,
   RegisteredRequest,
 } from '../domain/requests/registered-request';
 import type { SubjectEffect } from '../domain/requests/request-policies';
@@ -50,12 +51,86 @@ export interface DuplicateMarker {
   readonly expiresAt: Date;
 }
 
+/** What else a request's recording writes, in the same transaction. */
+export interface RecordAlso {
+  /** Notices owed from the start (the access report of an authenticated access request). */
+  readonly notices?: readonly RegisteredRequest[];
+  /** stop-dissemination taking effect on arrival: the categories named. */
+  readonly disseminationStoppedItems?: readonly string[];
+}
+
 export interface StoredToken {
   readonly tokenHash: string;
   readonly purpose: TokenPurpose;
   readonly requestId: string;
   readonly expiresAt: Date;
 }
+
+/** A link token as stored, with its use: what a page needs to decide what to show. */
+export interface TokenRecord extends StoredToken {
+  readonly usedAt: Date | null;
+  /** Page requests (GET and POST) made with it so far, this one included. */
+  readonly attempts: number;
+}
+
+export type TokenTouch =
+  | { readonly outcome: 'found'; readonly token: TokenRecord }
+  | { readonly outcome: 'unknown' }
+  /** The token was used more than its attempts allow: it answers nothing more, whatever it is. */
+  | { readonly outcome: 'exhausted' };
+
+/** Flags on a subject's record, each with since when and which requests hold it. */
+export type SubjectFlag = keyof SubjectEffect;
+
+export interface SubjectRecord {
+  readonly flags: Readonly<
+    Partial<Record<SubjectFlag, { readonly since: string; readonly heldBy: readonly string[] }>>
+  >;
+  /** Categories of data no longer to be disseminated (stop-dissemination). */
+  readonly disseminationStoppedItems: readonly string[];
+}
+
+/**
+ * One action on a page, all or nothing: the token is spent (only if unused and unexpired), the
+ * request moves from a status it may move from, the subject's record changes, the audit trail grows,
+ * and the notices owed are recorded. Any refused condition cancels everything.
+ */
+export interface TokenRedemption {
+  readonly tokenHash: string;
+  readonly at: Date;
+  readonly requestId: string;
+  readonly request: {
+    readonly fromStatuses: readonly RegisteredRequest['status'][];
+    readonly toStatus?: RegisteredRequest['status'];
+    readonly proof?: Proof;
+    /** Names a moment on the request, e.g. `cancelledAt`, `addressConfirmedAt`, `restrictionLiftedAt`. */
+    readonly stamp?: 'cancelledAt' | 'addressConfirmedAt' | 'restrictionLiftedAt';
+  };
+  readonly subject?: {
+    readonly key: string;
+    /** Flags this request sets (and holds). */
+    readonly apply?: SubjectEffect;
+    readonly disseminationStoppedItems?: readonly string[];
+    /**
+     * Flags this request gives back, as read just before: a flag another request also holds stays set.
+     * The write is conditional on the holders read, so a concurrent change makes it refused, not wrong.
+     */
+    readonly release?: { readonly effect: SubjectEffect; readonly current: SubjectRecord };
+    /** Removes a flag whoever holds it (a subject lifting their own restriction). */
+    readonly clear?: SubjectFlag;
+  };
+  readonly audit: AuditEvent;
+  readonly notices: readonly RegisteredRequest[];
+}
+
+export type RedemptionResult =
+  | { readonly outcome: 'done' }
+  /** Used, expired or gone by the time of the write (a double click, a race). */
+  | { readonly outcome: 'token-spent' }
+  /** The request is no longer in a status this action applies to (executed, cancelled, confirmed). */
+  | { readonly outcome: 'request-moved' }
+  /** The subject's record changed between the read and the write: read again and retry. */
+  | { readonly outcome: 'subject-changed' };
 
 export interface RequestRegister {
   get(requestId: string): Promise<RegisteredRequest | null>;
@@ -69,6 +144,7 @@ export interface RequestRegister {
     received: AuditEvent,
     effect: SubjectEffect | null,
     duplicateMarker: DuplicateMarker | null,
+    also?: RecordAlso,
   ): Promise<RecordResult>;
   /** Moves the outbound message from pending to sending, counting it against the limits. */
   claimOutbound(requestId: string, now: Date, limits: OutboundLimits): Promise<ClaimResult>;
@@ -105,4 +181,25 @@ export interface RequestRegister {
    */
   putToken(token: StoredToken): Promise<{ readonly expiresAt: Date }>;
   auditTrail(requestId: string): Promise<AuditEvent[]>;
+}
+
+/**
+ * What the public pages and the notices need besides: link tokens counted, spent and acted on, the
+ * subject's record, a subject's requests. A port of its own so the inbound function does without it.
+ */
+export interface LinkRegister extends RequestRegister {
+  /**
+   * Counts one page request against a token (conditional: at most `maxAttempts`) and returns it. Read
+   * by key, the hash equality is DynamoDB's; the adapter compares it again in constant time.
+   */
+  touchToken(tokenHash: string, maxAttempts: number): Promise<TokenTouch>;
+  /**
+   * Counts one page request from a source (a keyed hash of its IP) in the hour; false when the source
+   * is over `maxPerHour` (nothing more is counted then).
+   */
+  countSourceRequest(sourceKey: string, hour: string, maxPerHour: number, now: Date): Promise<boolean>;
+  redeemToken(redemption: TokenRedemption): Promise<RedemptionResult>;
+  subjectRecord(subjectKey: string): Promise<SubjectRecord | null>;
+  /** The subject's requests, oldest first (at most `limit`, default 500). */
+  requestsOfSubject(subjectKey: string, limit?: number): Promise<RegisteredRequest[]>;
 }

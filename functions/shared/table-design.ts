@@ -7,7 +7,9 @@
  *           pk = `TOKEN#<sha256 hex>`   sk = `TOKEN`                link token (hash only)
  *           pk = `REQ#<requestId>`      sk = `TOKEN#<purpose>`      which token a request was given
  *           pk = `MSGID#<sha256 hex>`   sk = `MSGID`                Message-ID + sender seen (duplicates)
+ *           pk = `REQ#<id>.<notice>`    sk = `META`                 a notice owed after a page action
  * subjects  pk = `SUB#<hmac hex>`       sk = `PROFILE`              opt-outs, consent, restriction
+ *           pk = `SOURCE#<hmac hex>`    sk = `PAGES#<yyyy-mm-ddThh>` page requests from one source IP that hour
  *           pk = `SUB#<hmac hex>`       sk = `REPLIES#<yyyy-mm-dd>` replies to a mailbox that day
  *           pk = `OPERATOR`             sk = `<counter>#<yyyy-mm-ddThh>` the operator's messages that hour
  */
@@ -31,4 +33,9 @@ export interface IndexDesign {
  */
 export const REQUEST_INDEXES = {
   opsQueue: { indexName: 'ops-queue', partitionKey: 'opsQueue', sortKey: 'opsQueueAt' },
+  /**
+   * A subject's requests, oldest first: the access report lists them. Sparse too: mail without a
+   * valid sender has no subject key.
+   */
+  bySubject: { indexName: 'by-subject', partitionKey: 'subjectKey', sortKey: 'receivedAt' },
 } as const satisfies Record<string, IndexDesign>;

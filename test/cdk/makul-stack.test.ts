@@ -418,13 +418,13 @@ describe('IAM scope', () => {
     ]);
   });
 
-  it('lets the two functions use only item actions on the two tables and the ops-queue index', () => {
+  it('lets the three functions use only item actions on the two tables and their indexes', () => {
     const dynamoStatements = statementsOf(x2Template).filter((statement) =>
       actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
     );
 
-    // One statement per function: inbound-email and deferred-outbound.
-    expect(dynamoStatements).toHaveLength(2);
+    // One statement per function: inbound-email, deferred-outbound and pages.
+    expect(dynamoStatements).toHaveLength(3);
     for (const statement of dynamoStatements) {
       expect(actionsOf(statement).sort()).toEqual([
         'dynamodb:ConditionCheckItem',
@@ -433,8 +433,10 @@ describe('IAM scope', () => {
         'dynamodb:Query',
         'dynamodb:UpdateItem',
       ]);
-      expect(statement.Resource).toHaveLength(3);
+      // The two tables and the requests table's two indexes (the ops lists, a subject's requests).
+      expect(statement.Resource).toHaveLength(4);
       expect(JSON.stringify(statement.Resource)).toContain('/index/ops-queue');
+      expect(JSON.stringify(statement.Resource)).toContain('/index/by-subject');
     }
   });
 
@@ -514,7 +516,7 @@ describe('InboundAlarms and InboundDashboard', () => {
     x2Template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'dpo@x2.kg' });
   });
 
-  it('alarms on dead letters, backlog, errors, throttles, bounces, complaints, in-doubt sends, the operator-wide limit and old deferred replies, and says when they clear', () => {
+  it('alarms on dead letters, backlog, errors, throttles, bounces, complaints, in-doubt sends, the operator-wide limit, old deferred replies and the public pages, and says when they clear', () => {
     const alarms = resourcesOf(x2Template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
     const watched = (alarm: Record<string, unknown>) =>
       (alarm.MetricName as string | undefined) ??
@@ -523,13 +525,16 @@ describe('InboundAlarms and InboundDashboard', () => {
         .find(Boolean) as string);
 
     expect(alarms.map(watched).sort()).toEqual([
+      '5xx',
       'ApproximateAgeOfOldestMessage',
       'ApproximateNumberOfMessagesVisible',
+      'Errors',
       'Errors',
       'Errors',
       'OldestDeferredHours',
       'OperatorLimitReached',
       'OutboundInDoubt',
+      'PublicPagesThrottled',
       'Reputation.BounceRate',
       'Reputation.ComplaintRate',
       'Throttles',
@@ -577,11 +582,11 @@ describe('InboundAlarms and InboundDashboard', () => {
 });
 
 describe('the deferred-outbound job', () => {
-  it('runs every 5 minutes, one run at a time, invoked by a role that may invoke only it', () => {
+  it('runs every minute, one run at a time, invoked by a role that may invoke only it', () => {
     const job = deferredOutboundFunction(x2Template);
     expect(job.Properties.ReservedConcurrentExecutions).toBe(1);
     x2Template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: 'rate(5 minutes)',
+      ScheduleExpression: 'rate(1 minute)',
       Target: Match.objectLike({ RetryPolicy: { MaximumEventAgeInSeconds: 600, MaximumRetryAttempts: 2 } }),
     });
     const invokes = statementsOf(x2Template).filter((statement) =>
@@ -604,7 +609,7 @@ describe('the deferred-outbound job', () => {
     expect(Number(job.OUTBOUND_CLAIM_LEASE_SECONDS)).toBe(2 * longest);
   });
 
-  it('finds deferred replies through a sparse index on the requests table', () => {
+  it("finds deferred replies and a subject's requests through sparse indexes on the requests table", () => {
     x2Template.hasResourceProperties('AWS::DynamoDB::Table', {
       GlobalSecondaryIndexes: [
         Match.objectLike({
@@ -612,6 +617,13 @@ describe('the deferred-outbound job', () => {
           KeySchema: [
             { AttributeName: 'opsQueue', KeyType: 'HASH' },
             { AttributeName: 'opsQueueAt', KeyType: 'RANGE' },
+          ],
+        }),
+        Match.objectLike({
+          IndexName: 'by-subject',
+          KeySchema: [
+            { AttributeName: 'subjectKey', KeyType: 'HASH' },
+            { AttributeName: 'receivedAt', KeyType: 'RANGE' },
           ],
         }),
       ],
@@ -649,6 +661,7 @@ describe('cdk-nag', () => {
     const ids = new Set(collectAcknowledgements(x2).map(({ id }) => id.replace(/<[^>]+>/g, '<ref>')));
 
     expect([...ids].sort()).toEqual([
+      'AwsSolutions-APIG4',
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-IAM5[Resource::<ref>/raw/*]',
       'AwsSolutions-S1',

@@ -30,6 +30,12 @@ export function sampleRequest(serial: number, overrides: Partial<RegisteredReque
     opsQueue: null,
     opsQueueAt: null,
     duplicateOf: null,
+    sealedDetails: null,
+    dataItems: null,
+    proof: null,
+    provedAt: null,
+    notice: null,
+    noticeOf: null,
     ...overrides,
   };
 }

@@ -61,7 +61,6 @@ export function fromRequest(request: RegisteredRequest): Item {
     receivedAt: { S: request.receivedAt },
     dueAt: str(request.dueAt),
     jurisdiction: { S: request.jurisdiction },
-    subjectKey: str(request.subjectKey),
     replyLimitKey: str(request.replyLimitKey),
     sealedContact: str(request.sealedContact),
     senderAuthenticated: { BOOL: request.senderAuthenticated },
@@ -75,12 +74,19 @@ export function fromRequest(request: RegisteredRequest): Item {
     outboundState: { S: request.outboundState },
     outboundClaimedAt: str(request.outboundClaimedAt),
     duplicateOf: str(request.duplicateOf),
+    sealedDetails: str(request.sealedDetails),
+    proof: str(request.proof),
+    provedAt: str(request.provedAt),
+    notice: str(request.notice),
+    noticeOf: str(request.noticeOf),
   };
-  // The index keys are written only when set: the index is sparse, and a NULL key would be refused.
+  if (request.dataItems && request.dataItems.length > 0) item.dataItems = { SS: [...request.dataItems] };
+  // Index keys are written only when set: the indexes are sparse, and a NULL key would be refused.
   if (request.opsQueue !== null && request.opsQueueAt !== null) {
     item[OPS_QUEUE] = { S: request.opsQueue };
     item[OPS_QUEUE_AT] = { S: request.opsQueueAt };
   }
+  if (request.subjectKey !== null) item.subjectKey = { S: request.subjectKey };
   return item;
 }
 
@@ -88,7 +94,7 @@ export function toRequest(item: Item): RegisteredRequest {
   return {
     requestId: readStr(item, 'requestId') ?? '',
     sesMessageId: readStr(item, 'sesMessageId') ?? '',
-    channel: 'email',
+    channel: (readStr(item, 'channel') ?? 'email') as RegisteredRequest['channel'],
     action: readStr(item, 'action') as RegisteredRequest['action'],
     reason: readStr(item, 'reason') ?? '',
     kind: readStr(item, 'kind') as RegisteredRequest['kind'],
@@ -112,6 +118,12 @@ export function toRequest(item: Item): RegisteredRequest {
     opsQueue: readStr(item, OPS_QUEUE) as RegisteredRequest['opsQueue'],
     opsQueueAt: readStr(item, OPS_QUEUE_AT),
     duplicateOf: readStr(item, 'duplicateOf'),
+    sealedDetails: readStr(item, 'sealedDetails'),
+    dataItems: item.dataItems?.SS ? [...item.dataItems.SS].sort() : null,
+    proof: readStr(item, 'proof') as RegisteredRequest['proof'],
+    provedAt: readStr(item, 'provedAt'),
+    notice: readStr(item, 'notice') as RegisteredRequest['notice'],
+    noticeOf: readStr(item, 'noticeOf'),
   };
 }
 

@@ -1,12 +1,3 @@
-/**
- * The request register and the subjects' records in DynamoDB (items: request-items.ts).
- *
- * Every state change that must not happen twice is a conditional write: a request is recorded once
- * per SES message id, and its one outbound message moves between states only from the state the
- * caller expects, so a redelivered or concurrently delivered message neither records twice nor sends
- * twice. A refused write hands back the item it found (ReturnValuesOnConditionCheckFailure), so the
- * caller learns why without a second read; what to do about it is the use case's decision.
- */
 import {
   type DynamoDBClient,
   GetItemCommand,
@@ -26,9 +17,11 @@ import type {
   ClaimResult,
   DuplicateMarker,
   OutboundLimits,
+  RecordAlso,
   RecordResult,
   RequestRegister,
   StoredToken,
+  SubjectFlag,
 } from '../../ports/request-register';
 import { REQUEST_INDEXES } from '../../shared/table-design';
 import {
@@ -53,7 +46,7 @@ export interface RegisterTables {
 }
 
 /** Reply counters outlive their day or hour by a little, then TTL removes them. */
-const COUNTER_TTL_SECONDS = 3 * 24 * 60 * 60;
+export const COUNTER_TTL_SECONDS = 3 * 24 * 60 * 60;
 
 /** What a state change writes besides the new state. */
 interface StateChange {
@@ -64,8 +57,8 @@ interface StateChange {
 
 export class DynamoDbRequestRegister implements RequestRegister {
   constructor(
-    private readonly client: DynamoDBClient,
-    private readonly tables: RegisterTables,
+    protected readonly client: DynamoDBClient,
+    protected readonly tables: RegisterTables,
   ) {}
 
   async get(requestId: string): Promise<RegisteredRequest | null> {
@@ -84,6 +77,7 @@ export class DynamoDbRequestRegister implements RequestRegister {
     received: AuditEvent,
     effect: SubjectEffect | null,
     duplicateMarker: DuplicateMarker | null,
+    also: RecordAlso = {},
   ): Promise<RecordResult> {
     const items: TransactWriteItem[] = [
       {
@@ -114,9 +108,16 @@ export class DynamoDbRequestRegister implements RequestRegister {
     }
     if (effect && request.subjectKey && Object.keys(effect).length > 0) {
       items.push({
-        Update: this.subjectEffectUpdate(request.subjectKey, request.requestId, effect, received.at),
+        Update: this.subjectEffectUpdate(
+          request.subjectKey,
+          request.requestId,
+          effect,
+          received.at,
+          also.disseminationStoppedItems ?? [],
+        ),
       });
     }
+    for (const notice of also.notices ?? []) items.push({ Put: this.noticePut(notice) });
     try {
       await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
       return { outcome: 'recorded' };
@@ -373,7 +374,7 @@ export class DynamoDbRequestRegister implements RequestRegister {
   }
 
   /** Audit entries are append-only: the condition refuses to overwrite one. */
-  private auditPut(requestId: string, event: AuditEvent) {
+  protected auditPut(requestId: string, event: AuditEvent) {
     return {
       TableName: this.tables.requestsTableName,
       Item: {
@@ -387,24 +388,50 @@ export class DynamoDbRequestRegister implements RequestRegister {
     };
   }
 
-  private subjectEffectUpdate(subjectKey: string, requestId: string, effect: SubjectEffect, at: string) {
-    const flags = Object.keys(effect) as (keyof SubjectEffect)[];
-    // Each flag keeps the time it was first set: the proof of "since when" a regulator asks for.
+  /**
+   * Sets the effect's flags. Each flag keeps the time it was first set (the "since when" a regulator
+   * asks for) and the set of requests holding it (`<flag>By`): cancelling one request then gives back
+   * only what no other request still asks for.
+   */
+  protected subjectEffectUpdate(
+    subjectKey: string,
+    requestId: string,
+    effect: SubjectEffect,
+    at: string,
+    disseminationStoppedItems: readonly string[],
+  ) {
+    const flags = Object.keys(effect) as SubjectFlag[];
     const sets = flags.map((flag) => `${flag} = :true, ${flag}At = if_not_exists(${flag}At, :at)`);
+    const adds = flags.map((flag) => `${flag}By :holder`);
+    const values: Item = {
+      ':true': { BOOL: true },
+      ':at': { S: at },
+      ':requestId': { S: requestId },
+      ':holder': { SS: [requestId] },
+    };
+    if (disseminationStoppedItems.length > 0) {
+      adds.push('disseminationStoppedItems :items');
+      values[':items'] = { SS: [...disseminationStoppedItems] };
+    }
     return {
       TableName: this.tables.subjectsTableName,
       Key: subjectItemKey(subjectKey, 'PROFILE'),
-      UpdateExpression: `SET ${sets.join(', ')}, updatedAt = :at, lastRequestId = :requestId`,
-      ExpressionAttributeValues: {
-        ':true': { BOOL: true },
-        ':at': { S: at },
-        ':requestId': { S: requestId },
-      },
+      UpdateExpression: `SET ${sets.join(', ')}, updatedAt = :at, lastRequestId = :requestId ADD ${adds.join(', ')}`,
+      ExpressionAttributeValues: values,
+    };
+  }
+
+  /** A notice entry is written once: a retried action finds it and writes nothing new. */
+  protected noticePut(notice: RegisteredRequest) {
+    return {
+      TableName: this.tables.requestsTableName,
+      Item: { ...requestKey(notice.requestId), ...fromRequest(notice) },
+      ConditionExpression: 'attribute_not_exists(pk)',
     };
   }
 }
 
-function failedCondition(error: unknown, index: number): boolean {
+export function failedCondition(error: unknown, index: number): boolean {
   return (
     error instanceof TransactionCanceledException &&
     error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed'
@@ -412,7 +439,7 @@ function failedCondition(error: unknown, index: number): boolean {
 }
 
 /** The item a transaction's `index`-th write found when its condition failed, if it existed. */
-function refusedItem(error: unknown, index: number): Item | undefined {
+export function refusedItem(error: unknown, index: number): Item | undefined {
   if (!failedCondition(error, index)) return undefined;
   return (error as TransactionCanceledException).CancellationReasons?.[index]?.Item;
 }

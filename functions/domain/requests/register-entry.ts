@@ -25,6 +25,10 @@ export interface RegisterEntryInput {
   readonly rawMail: { readonly bucket: string; readonly key: string };
   /** The support address the message was sent to: replies come from it. */
   readonly operatorAddress: string;
+  /** update-data: the values asked for, sealed. */
+  readonly sealedDetails?: string | null;
+  /** stop-dissemination: the categories of data named. */
+  readonly dataItems?: readonly string[] | null;
 }
 
 export function newRegisterEntry(input: RegisterEntryInput): RegisteredRequest {
@@ -67,5 +71,16 @@ export function newRegisterEntry(input: RegisterEntryInput): RegisteredRequest {
     opsQueue: held ? 'held' : null,
     opsQueueAt: held ? receivedAt.toISOString() : null,
     duplicateOf: null,
+    sealedDetails: input.sealedDetails ?? null,
+    dataItems: input.dataItems ?? null,
+    proof: plan?.applyEffectNow && decision.kind ? proofAtArrival(decision.senderAuthenticated) : null,
+    provedAt: plan?.applyEffectNow && decision.senderAuthenticated ? receivedAt.toISOString() : null,
+    notice: null,
+    noticeOf: null,
   };
+}
+
+/** A request that takes effect on arrival is proved by its authenticated sender, or needs no proof. */
+function proofAtArrival(senderAuthenticated: boolean): RegisteredRequest['proof'] {
+  return senderAuthenticated ? 'authenticated-sender' : null;
 }

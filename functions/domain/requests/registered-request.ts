@@ -21,10 +21,30 @@ export type OutboundState = 'pending' | 'sending' | 'sent' | 'skipped' | 'deferr
  */
 export type OpsQueue = 'deferred' | 'held' | 'in-doubt';
 
+/** How the person behind a request showed it was theirs (the register's proof for the regulator). */
+export type Proof = 'authenticated-sender' | 'confirmed-link' | 'ops';
+
+/**
+ * A short mail makul owes after a subject acted on a page, recorded as an entry of its own (see
+ * `noticeOf`) so it goes through the same claim, limits and deferral as every other message:
+ * `confirmed` says what was done; `cancelled` that nothing will be; `restriction-lifted`;
+ * `confirm-address` asks the new mailbox of an update-data request to confirm itself;
+ * `access-report` carries what makul holds about the subject.
+ */
+export type NoticeKind =
+  | 'confirmed'
+  | 'cancelled'
+  | 'restriction-lifted'
+  | 'confirm-address'
+  | 'access-report';
+
+/** Where a request came from: a mail to the support address, or a one-click unsubscribe link. */
+export type RequestChannel = 'email' | 'one-click';
+
 export interface RegisteredRequest {
   readonly requestId: string;
   readonly sesMessageId: string;
-  readonly channel: 'email';
+  readonly channel: RequestChannel;
   readonly action: InboundAction;
   readonly reason: string;
   readonly kind: RequestKind | null;
@@ -32,9 +52,9 @@ export interface RegisteredRequest {
   /**
    * The request's own statuses, or: `needs-human` (forwarded for review), `dropped` (robots, loops),
    * `held` (no effect and no reply: spam verdict or DMARC failure; ops may recover it), `duplicate`
-   * (the same mail again, see duplicateOf).
+   * (the same mail again, see duplicateOf), `cancelled` (the subject said "this was not me").
    */
-  readonly status: RequestStatus | 'needs-human' | 'dropped' | 'held' | 'duplicate';
+  readonly status: RequestStatus | 'needs-human' | 'dropped' | 'held' | 'duplicate' | 'cancelled';
   readonly receivedAt: string;
   readonly dueAt: string | null;
   readonly jurisdiction: string;
@@ -62,6 +82,19 @@ export interface RegisteredRequest {
   readonly opsQueueAt: string | null;
   /** The request this one repeats (same Message-ID from the same mailbox, resent within the window). */
   readonly duplicateOf: string | null;
+  /**
+   * update-data: the labelled values read from the mail (domain/requests/data-fields.ts), sealed like
+   * the contact address; kept only until the operator's systems have them.
+   */
+  readonly sealedDetails: string | null;
+  /** stop-dissemination: the categories of data the request names (ids, not values). */
+  readonly dataItems: readonly string[] | null;
+  /** How the subject proved the request was theirs, once they did; and when. */
+  readonly proof: Proof | null;
+  readonly provedAt: string | null;
+  /** A notice entry: what it says, and the request it belongs to. */
+  readonly notice: NoticeKind | null;
+  readonly noticeOf: string | null;
 }
 
 /** Audit details are ids, reasons and times only: never addresses, names or text from the mail. */

@@ -16,17 +16,29 @@ function sealingKey(secretKey: string): Buffer {
 }
 
 export function sealAddress(address: string, secretKey: string, requestId: string): string {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', sealingKey(secretKey), iv);
-  cipher.setAAD(Buffer.from(requestId, 'utf8'));
-  const sealed = Buffer.concat([cipher.update(address, 'utf8'), cipher.final(), cipher.getAuthTag()]);
-  return `${VERSION}.${iv.toString('base64url')}.${sealed.toString('base64url')}`;
+  return sealText(address, secretKey, requestId);
 }
 
 /** The address, or an error when the text was altered, moved to another request or sealed under another key. */
 export function openAddress(sealed: string, secretKey: string, requestId: string): string {
+  return openText(sealed, secretKey, requestId);
+}
+
+/**
+ * Any personal text makul must keep for a while (an address, the values of an update-data request),
+ * sealed the same way: bound to its request, readable only with the operator's secret.
+ */
+export function sealText(text: string, secretKey: string, requestId: string): string {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', sealingKey(secretKey), iv);
+  cipher.setAAD(Buffer.from(requestId, 'utf8'));
+  const sealed = Buffer.concat([cipher.update(text, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+  return `${VERSION}.${iv.toString('base64url')}.${sealed.toString('base64url')}`;
+}
+
+export function openText(sealed: string, secretKey: string, requestId: string): string {
   const [version, ivText, bodyText] = sealed.split('.');
-  if (version !== VERSION || !ivText || !bodyText) throw new Error('not a sealed address');
+  if (version !== VERSION || !ivText || !bodyText) throw new Error('not a sealed text');
   const body = Buffer.from(bodyText, 'base64url');
   const decipher = createDecipheriv('aes-256-gcm', sealingKey(secretKey), Buffer.from(ivText, 'base64url'));
   decipher.setAAD(Buffer.from(requestId, 'utf8'));

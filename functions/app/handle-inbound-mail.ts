@@ -10,14 +10,17 @@ import { decideInbound } from '../domain/mail/decide-inbound';
 import type { SecurityVerdicts } from '../domain/mail/inbound-mail';
 import { normaliseAddress } from '../domain/mail/sender-address';
 import type { DeploymentProfile } from '../domain/operators/operator-profile';
+import type { ExtractedField } from '../domain/requests/data-fields';
 import { DUPLICATE_WINDOW_DAYS, duplicateMarkerKey } from '../domain/requests/duplicate-marker';
+import { confirmationNotices, noticeId } from '../domain/requests/link-actions';
+import { newNoticeEntry } from '../domain/requests/notice-entry';
 import { newRegisterEntry } from '../domain/requests/register-entry';
-import type { AuditEvent, RegisteredRequest } from '../domain/requests/registered-request';
+import type { AuditEvent, NoticeKind, RegisteredRequest } from '../domain/requests/registered-request';
 import { requestIdFor } from '../domain/requests/request-id';
 import type { RequestKind } from '../domain/requests/request-kinds';
 import { planRequest, REQUEST_POLICIES } from '../domain/requests/request-policies';
 import { canonicalMailbox } from '../domain/subjects/mailbox';
-import { sealAddress } from '../domain/subjects/sealed-address';
+import { openAddress, sealAddress, sealText } from '../domain/subjects/sealed-address';
 import { subjectKey } from '../domain/subjects/subject-key';
 import type { Logger } from '../shared/log';
 import { deliverOutbound, type OutboundDependencies, type OutboundResult } from './deliver-outbound';
@@ -74,6 +77,7 @@ export async function handleInboundMail(
           receivedAt: arrival.receivedAt,
           notificationVerdicts: arrival.verdicts,
           maxMessageBytes: deps.profile.operator.maxMessageBytes,
+          ownDataFields: deps.profile.operator.ownDataFields,
         });
     request = await record(requestId, arrival, decision, deps, log);
   }
@@ -96,10 +100,12 @@ export async function handleInboundMail(
 async function record(
   requestId: string,
   arrival: InboundMailArrival,
-  decision: InboundDecision,
+  decided: InboundDecision,
   deps: InboundDependencies,
   log: Logger,
 ): Promise<RegisteredRequest> {
+  const decision = decided;
+  const found = decision.action === 'process' ? (decision.details ?? null) : null;
   // Only a processed request is planned (and may take effect); a held one waits for ops.
   const plan =
     decision.action === 'process' && decision.kind
@@ -119,6 +125,8 @@ async function record(
     sealedContact: decision.sender ? sealAddress(decision.sender, deps.hmacKey, requestId) : null,
     rawMail: arrival.rawMail,
     operatorAddress: supportAddressWrittenTo(arrival, deps.profile),
+    sealedDetails: found?.fields ? sealText(JSON.stringify(found.fields), deps.hmacKey, requestId) : null,
+    dataItems: found?.dataItems ?? null,
   });
   let effect = decision.kind && plan?.applyEffectNow ? REQUEST_POLICIES[decision.kind].effect : null;
   const messageId = decision.mail?.messageId;
@@ -141,9 +149,23 @@ async function record(
       senderAuthenticated: entry.senderAuthenticated,
       subjectEffect: effect ? Object.keys(effect).join(',') : null,
       duplicateOf: entry.duplicateOf,
+      // Who (keyed hash of the sender) and by which proof, for the regulator.
+      who: entry.subjectKey,
+      proof: entry.proof,
     },
   });
-  let recorded = await deps.register.recordNew(entry, received(), effect, duplicateMarker);
+  // An authenticated request takes effect now, so what a confirmation would have set off starts now too
+  // (the accepted reply already says what will be done, so no "confirmed" notice).
+  const notices =
+    effect && decision.kind && decision.sender
+      ? confirmationNotices(decision.kind, Boolean(found?.fields?.some((field) => field.field === 'email')))
+          .filter((notice) => notice !== 'confirmed')
+          .map((notice) => arrivalNotice(entry, notice, found?.fields ?? null, deps))
+      : [];
+  let recorded = await deps.register.recordNew(entry, received(), effect, duplicateMarker, {
+    notices,
+    disseminationStoppedItems: found?.dataItems ?? [],
+  });
   if (recorded.outcome === 'duplicate') {
     // The same mail again: recorded for the trail, pointing at the first, and nothing else happens.
     entry = asDuplicate(entry, recorded.firstRequestId);
@@ -169,6 +191,30 @@ async function record(
   if (entry.status === 'duplicate') deps.metrics.count('Duplicates');
   if (entry.status === 'held') deps.metrics.count('Held', { reason: entry.reason });
   return entry;
+}
+
+/** A notice owed from arrival: to the sender, or (confirm-address) to the new address they gave. */
+function arrivalNotice(
+  entry: RegisteredRequest,
+  notice: NoticeKind,
+  fields: readonly ExtractedField[] | null,
+  deps: InboundDependencies,
+): RegisteredRequest {
+  const id = noticeId(entry.requestId, notice);
+  const newAddress = fields?.find((field) => field.field === 'email')?.value;
+  if (notice === 'confirm-address' && newAddress) {
+    const address = normaliseAddress(newAddress);
+    return newNoticeEntry(entry, notice, deps.now(), {
+      sealedContact: sealText(address, deps.hmacKey, id),
+      replyLimitKey: subjectKey(canonicalMailbox(address), deps.hmacKey),
+    });
+  }
+  if (!entry.sealedContact) throw new Error('a notice needs the sender address');
+  const address = openAddress(entry.sealedContact, deps.hmacKey, entry.requestId);
+  return newNoticeEntry(entry, notice, deps.now(), {
+    sealedContact: sealText(address, deps.hmacKey, id),
+    replyLimitKey: entry.replyLimitKey,
+  });
 }
 
 function tooLargeDecision(): InboundDecision {

@@ -10,8 +10,9 @@ import { headerValues, parseMail } from '../domain/mail/parse-mail';
 import { checkSender } from '../domain/mail/sender-address';
 import type { DeploymentProfile } from '../domain/operators/operator-profile';
 import { autoReplyHeaders, buildForwardToHumans } from '../domain/replies/outbound-message';
-import { renderReply } from '../domain/replies/reply-templates';
+import { type RenderedReply, renderReply } from '../domain/replies/reply-templates';
 import type { RegisteredRequest } from '../domain/requests/registered-request';
+import type { Language } from '../domain/requests/request-kinds';
 import { planRequest } from '../domain/requests/request-policies';
 import { openAddress } from '../domain/subjects/sealed-address';
 import { deriveToken, tokenLink } from '../domain/tokens/verification-token';
@@ -29,7 +30,14 @@ export interface SendDependencies {
   /** The operator's secret key: link tokens are derived from it (verification-token.ts). */
   readonly hmacKey: string;
   readonly now: () => Date;
+  /**
+   * Writes the text of a notice entry (prepare-notice.ts). Only the deferred-outbound job sends
+   * notices, so only it carries their texts; a function without it refuses a notice loudly.
+   */
+  readonly composeNotice?: NoticeComposer;
 }
+
+export type NoticeComposer = (notice: RegisteredRequest, language: Language) => Promise<RenderedReply>;
 
 export type PreparedMessage =
   | { readonly kind: 'reply'; readonly reply: OutgoingReply }
@@ -55,6 +63,22 @@ async function prepareReply(request: RegisteredRequest, deps: SendDependencies):
   const { kind, language, sealedContact, senderAuthenticated } = request;
   if (!kind || !language || !sealedContact) throw new Error('a reply needs a kind, a language and a sender');
   const { operator, jurisdiction } = deps.profile;
+  if (request.notice) {
+    if (!deps.composeNotice) throw new Error('this function does not send notices');
+    const rendered = await deps.composeNotice(request, language);
+    return {
+      from: request.operatorAddress,
+      to: openAddress(sealedContact, deps.hmacKey, request.requestId),
+      subject: rendered.subject,
+      text: rendered.text,
+      html: rendered.html,
+      // A notice to a new mailbox answers nothing that mailbox sent: it does not thread under the original.
+      headers:
+        request.notice === 'confirm-address'
+          ? autoReplyHeaders(null, null)
+          : autoReplyHeaders(request.originalMessageId, request.originalReferences),
+    };
+  }
   const plan = planRequest(kind, senderAuthenticated);
   let actionUrl: string | undefined;
   let actionExpiresAt: Date | undefined;

@@ -4,9 +4,13 @@
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { noticeComposer } from '../app/prepare-notice';
 import { type DeferredRunReport, sendDeferredOutbound } from '../app/send-deferred-outbound';
+import { AWS_CALL_TIMEOUTS } from '../shared/aws-timeouts';
 import { setUpFunction } from '../shared/function-setup';
 import type { Logger } from '../shared/log';
+import { linkRegisterOn } from '../shared/register-runtime';
+import { createRuntime } from '../shared/runtime';
 
 export type DeferredOutboundHandler = (event: unknown, context: Context) => Promise<DeferredRunReport>;
 
@@ -14,11 +18,17 @@ export function createDeferredOutboundHandler(
   environment: NodeJS.ProcessEnv,
   logger?: Logger,
 ): DeferredOutboundHandler {
-  const setup = setUpFunction('deferred-outbound', environment, logger);
+  const setup = setUpFunction(
+    'deferred-outbound',
+    environment,
+    (config, env) => createRuntime(config, env, AWS_CALL_TIMEOUTS, linkRegisterOn),
+    logger,
+  );
   return middy<unknown, DeferredRunReport>()
     .use([...setup.middleware])
     .handler(async (_event, context) => {
-      const deps = setup.dependencies(context);
+      const basics = setup.dependencies(context);
+      const deps = { ...basics, composeNotice: noticeComposer(basics) };
       const report = await sendDeferredOutbound(deps);
       deps.log.info('deferred messages handled', {
         due: report.due,

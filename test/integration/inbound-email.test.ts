@@ -522,7 +522,9 @@ describe('inbound-email when a service fails mid-batch', () => {
     const senders = ['ses-down-1@example.kg', 'ses-down-2@example.kg'];
     const deliveries = await Promise.all(
       senders.map((sender) =>
-        harness.deliver(requestMail({ from: sender, subject: 'update personal data' })),
+        harness.deliver(
+          requestMail({ from: sender, subject: 'update personal data', body: 'Phone: +996 555 123 456' }),
+        ),
       ),
     );
     await harness.ses.stop();

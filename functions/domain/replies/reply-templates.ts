@@ -260,9 +260,17 @@ const KY: Phrasebook = {
 
 const PHRASEBOOKS: Readonly<Record<Language, Phrasebook>> = { ky: KY, ru: RU, en: EN };
 
-/** A reply is a list of paragraphs; a paragraph is text and links. Text and HTML are both made from it. */
-type Segment = { readonly text: string } | { readonly link: string };
-type Paragraph = readonly Segment[];
+/**
+ * A message is a list of blocks; a block is a paragraph (text and links) or a bulleted list of
+ * paragraphs. Text and HTML are both made from it, so the two parts can never say different things.
+ * Shared with notice-templates.ts and access-report.ts.
+ */
+export type Segment = { readonly text: string } | { readonly link: string };
+export type Paragraph = readonly Segment[];
+export interface BulletList {
+  readonly items: readonly Paragraph[];
+}
+export type Block = Paragraph | BulletList;
 
 /**
  * Day, month name, year, time and the zone's UTC offset ("5 March 2026 at 16:07 GMT+6"): the offset
@@ -282,21 +290,28 @@ export function formatReplyDate(date: Date, language: Language, timeZone: string
 }
 
 /**
- * Only http(s) links go into a reply: the URL ends up in an href, where `javascript:` or `data:` would
+ * Only http(s) links go into a message: the URL ends up in an href, where `javascript:` or `data:` would
  * run in a webmail client. The URL is makul's own, so anything else is a bug, reported loudly.
+ *
+ * @param field the input's name for the URL, e.g. "actionUrl", named in the error
+ * @param message what is being rendered, e.g. "a 'verify' reply", named in the error
  */
-function requireWebLink(url: string | undefined, outcome: ReplyOutcome): string {
-  if (url === undefined) throw new Error(`A '${outcome}' reply needs actionUrl`);
+export function requireWebLink(url: string | undefined, field: string, message: string): string {
+  if (url === undefined) throw new Error(`${capitalise(message)} needs ${field}`);
   let protocol: string;
   try {
     protocol = new URL(url).protocol;
   } catch {
-    throw new Error(`The actionUrl of a '${outcome}' reply is not a valid URL`);
+    throw new Error(`The ${field} of ${message} is not a valid URL`);
   }
   if (protocol !== 'https:' && protocol !== 'http:') {
-    throw new Error(`The actionUrl of a '${outcome}' reply must be an http(s) URL`);
+    throw new Error(`The ${field} of ${message} must be an http(s) URL`);
   }
   return url;
+}
+
+function capitalise(value: string): string {
+  return value.charAt(0).toUpperCase() + value.slice(1);
 }
 
 function paragraphsFor(input: ReplyInput, book: Phrasebook): Paragraph[] {
@@ -309,7 +324,7 @@ function paragraphsFor(input: ReplyInput, book: Phrasebook): Paragraph[] {
     case 'done':
       return [received, [{ text: book.done[input.kind](operator) }]];
     case 'verify': {
-      const link = requireWebLink(input.actionUrl, 'verify');
+      const link = requireWebLink(input.actionUrl, 'actionUrl', "a 'verify' reply");
       // A verify link without a stated expiry would leave the person guessing; the token always expires.
       if (input.actionExpiresAt === undefined) throw new Error("A 'verify' reply needs actionExpiresAt");
       return [
@@ -328,7 +343,7 @@ function paragraphsFor(input: ReplyInput, book: Phrasebook): Paragraph[] {
     }
     case 'accepted': {
       // Design rule: the mail for a risky request always offers "this was not me".
-      const link = requireWebLink(input.actionUrl, 'accepted');
+      const link = requireWebLink(input.actionUrl, 'actionUrl', "an 'accepted' reply");
       const notMe: Paragraph[] = [[{ text: book.notMe }], [{ link }]];
       if (input.actionExpiresAt !== undefined) {
         notMe.push([{ text: book.linkValidUntil(date(input.actionExpiresAt)) }]);
@@ -368,6 +383,42 @@ function segmentText(segment: Segment): string {
   return 'link' in segment ? segment.link : segment.text;
 }
 
+function paragraphText(paragraph: Paragraph): string {
+  return paragraph.map(segmentText).join('');
+}
+
+function paragraphHtml(paragraph: Paragraph): string {
+  return paragraph.map(segmentHtml).join('');
+}
+
+function isList(block: Block): block is BulletList {
+  return !Array.isArray(block);
+}
+
+function blockText(block: Block): string {
+  if (isList(block)) return block.items.map((item) => `- ${paragraphText(item)}`).join('\n');
+  return paragraphText(block as Paragraph);
+}
+
+function blockHtml(block: Block): string {
+  if (isList(block))
+    return `<ul>\n${block.items.map((item) => `<li>${paragraphHtml(item)}</li>`).join('\n')}\n</ul>`;
+  return `<p>${paragraphHtml(block as Paragraph)}</p>`;
+}
+
+/**
+ * Turns a subject line and blocks into the plain-text and HTML parts: blocks are separated by a blank
+ * line in text, list items start with "- "; every piece of text is escaped in HTML.
+ */
+export function renderMessage(language: Language, subject: string, blocks: readonly Block[]): RenderedReply {
+  const text = `${blocks.map(blockText).join('\n\n')}\n`;
+  const body = blocks.map(blockHtml).join('\n');
+  const html =
+    `<!DOCTYPE html>\n<html lang="${language}">\n<head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>\n` +
+    `<body>\n${body}\n</body>\n</html>\n`;
+  return { subject, text, html };
+}
+
 /** Renders the reply to a request in the subject's language. Throws when a required link is missing. */
 export function renderReply(input: ReplyInput): RenderedReply {
   const book = PHRASEBOOKS[input.language];
@@ -380,11 +431,5 @@ export function renderReply(input: ReplyInput): RenderedReply {
   // The subject names the kind and the id only: never the original subject (it is attacker-chosen
   // text, and echoing it would make makul a relay). Non-ASCII is left to SESv2 Simple content to encode.
   const subject = book.subject[input.outcome](kindName(input.kind, input.language), input.requestId);
-
-  const text = `${paragraphs.map((paragraph) => paragraph.map(segmentText).join('')).join('\n\n')}\n`;
-  const body = paragraphs.map((paragraph) => `<p>${paragraph.map(segmentHtml).join('')}</p>`).join('\n');
-  const html =
-    `<!DOCTYPE html>\n<html lang="${input.language}">\n<head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>\n` +
-    `<body>\n${body}\n</body>\n</html>\n`;
-  return { subject, text, html };
+  return renderMessage(input.language, subject, paragraphs);
 }

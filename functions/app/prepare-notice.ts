@@ -1,0 +1,165 @@
+/**
+ * The text of a notice entry (domain/requests/notice-entry.ts), composed when it is sent: the links it
+ * carries are issued then (the same link on a retry, as for replies), and an access report reads the
+ * register at that moment, so it shows what is true when the person reads it.
+ */
+import type { DeploymentProfile } from '../domain/operators/operator-profile';
+import type { AccessReport } from '../domain/replies/access-report';
+import { type RenderNoticeInput, renderNotice } from '../domain/replies/notice-templates';
+import type { RenderedReply } from '../domain/replies/reply-templates';
+import { fieldName } from '../domain/requests/data-fields';
+import { LIFT_LINK_DAYS } from '../domain/requests/link-actions';
+import type { RegisteredRequest } from '../domain/requests/registered-request';
+import type { Language } from '../domain/requests/request-kinds';
+import { openText } from '../domain/subjects/sealed-address';
+import { deriveToken, type TokenPurpose, tokenLink } from '../domain/tokens/verification-token';
+import type { LinkRegister } from '../ports/request-register';
+import type { NoticeComposer } from './send-outbound';
+
+export interface NoticeDependencies {
+  readonly profile: DeploymentProfile;
+  readonly register: LinkRegister;
+  readonly hmacKey: string;
+  readonly now: () => Date;
+}
+
+/** The composer the deferred-outbound job gives its outbound delivery (send-outbound.ts). */
+export function noticeComposer(deps: NoticeDependencies): NoticeComposer {
+  return (notice, language) => renderNoticeFor(notice, language, deps);
+}
+
+export async function renderNoticeFor(
+  notice: RegisteredRequest,
+  language: Language,
+  deps: NoticeDependencies,
+): Promise<RenderedReply> {
+  const { operator, jurisdiction } = deps.profile;
+  const parentId = notice.noticeOf ?? notice.requestId;
+  const common = {
+    language,
+    operatorName: operator.displayName[language],
+    timeZone: jurisdiction.timeZone,
+  };
+  const kind = notice.kind;
+  const receivedAt = new Date(notice.receivedAt);
+  const dueAt = new Date(notice.dueAt ?? notice.receivedAt);
+  let input: RenderNoticeInput;
+  switch (notice.notice) {
+    case 'confirmed': {
+      if (!kind) throw new Error('a confirmed notice needs the kind of its request');
+      const lift =
+        kind === 'restrict' ? await issueLink('lift-restriction', parentId, LIFT_LINK_DAYS * 24, deps) : null;
+      input = {
+        ...common,
+        notice: 'confirmed',
+        kind,
+        requestId: parentId,
+        receivedAt,
+        dueAt,
+        ...(kind === 'withdraw-consent' || kind === 'erasure' ? { destructionBy: dueAt } : {}),
+        ...(lift ? { liftUrl: lift.url, liftExpiresAt: lift.expiresAt } : {}),
+        ...(kind === 'update-data' ? { newAddressLinkSent: await asksNewAddress(parentId, deps) } : {}),
+      };
+      break;
+    }
+    case 'cancelled':
+      if (!kind) throw new Error('a cancelled notice needs the kind of its request');
+      input = { ...common, notice: 'cancelled', kind, requestId: parentId, receivedAt };
+      break;
+    case 'restriction-lifted':
+      input = { ...common, notice: 'restriction-lifted', requestId: parentId };
+      break;
+    case 'confirm-address': {
+      const link = await issueLink('confirm-address', parentId, operator.verificationTokenHours, deps);
+      input = {
+        ...common,
+        notice: 'confirm-address',
+        requestId: parentId,
+        actionUrl: link.url,
+        actionExpiresAt: link.expiresAt,
+      };
+      break;
+    }
+    case 'access-report':
+      input = {
+        ...common,
+        notice: 'access-report',
+        requestId: parentId,
+        report: await accessReport(notice, language, deps),
+        dueAt,
+      };
+      break;
+    default:
+      throw new Error('not a notice entry');
+  }
+  return renderNotice(input);
+}
+
+/** A link for the parent request, stored once: a retried send mails the same link and expiry. */
+async function issueLink(
+  purpose: TokenPurpose,
+  requestId: string,
+  validHours: number,
+  deps: NoticeDependencies,
+): Promise<{ readonly url: string; readonly expiresAt: Date }> {
+  const token = deriveToken(purpose, requestId, deps.hmacKey, deps.now(), validHours);
+  const stored = await deps.register.putToken({
+    tokenHash: token.tokenHash,
+    purpose,
+    requestId,
+    expiresAt: token.expiresAt,
+  });
+  return { url: tokenLink(deps.profile.operator.confirmBaseUrl, token.token), expiresAt: stored.expiresAt };
+}
+
+async function asksNewAddress(parentId: string, deps: NoticeDependencies): Promise<boolean> {
+  const parent = await deps.register.get(parentId);
+  if (!parent?.sealedDetails) return false;
+  const fields = JSON.parse(openText(parent.sealedDetails, deps.hmacKey, parentId)) as { field: string }[];
+  return fields.some((field) => field.field === 'email');
+}
+
+/** What makul holds about the subject now: the flags of their record and their requests. */
+async function accessReport(
+  notice: RegisteredRequest,
+  language: Language,
+  deps: NoticeDependencies,
+): Promise<AccessReport> {
+  const key = notice.subjectKey;
+  const record = key ? await deps.register.subjectRecord(key) : null;
+  const requests = key ? await deps.register.requestsOfSubject(key) : [];
+  const since = (flag: keyof NonNullable<typeof record>['flags']): Date | null => {
+    const value = record?.flags[flag]?.since;
+    return value ? new Date(value) : null;
+  };
+  const own = deps.profile.operator.ownDataFields;
+  // The destruction date is the due date of the request that asked for it.
+  const erasureRequest = requests.find(
+    (request) =>
+      !request.noticeOf &&
+      (request.kind === 'erasure' || request.kind === 'withdraw-consent') &&
+      request.status === 'in-progress',
+  );
+  return {
+    generatedAt: deps.now(),
+    marketingOptOutSince: since('marketingOptOut'),
+    consentWithdrawnSince: since('consentWithdrawn'),
+    processingRestrictedSince: since('processingRestricted'),
+    disseminationStoppedSince: since('disseminationStopped'),
+    disseminationStoppedItems: (record?.disseminationStoppedItems ?? []).map((item) =>
+      fieldName(item, language, own),
+    ),
+    erasureRequestedSince: since('erasureRequested'),
+    erasureDueBy: erasureRequest?.dueAt ? new Date(erasureRequest.dueAt) : null,
+    requests: requests
+      .filter((request) => !request.noticeOf)
+      .map((request) => ({
+        requestId: request.requestId,
+        kind: request.kind,
+        receivedAt: new Date(request.receivedAt),
+        status: request.status,
+        outcome: request.status,
+      })),
+    dataHeldByOperator: deps.profile.operator.dataHeld,
+  };
+}

@@ -8,6 +8,7 @@ import { handleInboundMail, type InboundDependencies } from '../app/handle-inbou
 import type { FunctionConfig } from '../shared/config';
 import { setUpFunction } from '../shared/function-setup';
 import type { Logger } from '../shared/log';
+import { createRuntime } from '../shared/runtime';
 import { processSqsBatch } from '../shared/sqs-batch';
 import { arrivalFromRecord } from './ses-notification';
 
@@ -25,7 +26,7 @@ export const handleInboundBatch = (
 
 /** Builds the handler from an environment; index.ts (Lambda's entry) passes the process's own. */
 export function createInboundHandler(environment: NodeJS.ProcessEnv, logger?: Logger): InboundHandler {
-  const setup = setUpFunction('inbound-email', environment, logger);
+  const setup = setUpFunction('inbound-email', environment, createRuntime, logger);
   return middy<SQSEvent, SQSBatchResponse>()
     .use([...setup.middleware])
     .handler((event, context) =>

@@ -1,2 +1,4 @@
-/** Lambda entry of the public pages (confirmation, "this was not me", one-click unsubscribe). */
-export { handler } from './handler';
+/** Lambda entry of the public pages: the handler built from the function's own environment. */
+import { createPagesHandler } from './handler';
+
+export const handler = createPagesHandler(process.env);

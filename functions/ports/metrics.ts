@@ -21,7 +21,14 @@ export type MetricName =
   | 'Held'
   /** Deferred messages waiting, and the age in hours of the oldest (the deferred-outbound job). */
   | 'DeferredWaiting'
-  | 'OldestDeferredHours';
+  | 'OldestDeferredHours'
+  /** Public pages shown, by page; actions taken on them, by link purpose and outcome. */
+  | 'PagesShown'
+  | 'PageActions'
+  /** Page requests answered "too many attempts" or the neutral page, by reason (never the token). */
+  | 'PageRefused'
+  /** One-click unsubscribes (RFC 8058), by whether it was the day's first from that subject. */
+  | 'OneClickUnsubscribes';
 
 export type MetricDimensions = Readonly<Record<string, string>>;
 

@@ -4,27 +4,31 @@
  * (a full SDK client each would double the bundle for one call), and the HMAC key source. Every one of
  * them has connection and request timeouts and bounded attempts (aws-timeouts.ts).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { type SignedFetch, signedFetchClient } from '../adapters/aws-signed-fetch';
 import { DynamoDbRequestRegister } from '../adapters/dynamodb/request-register';
 import { S3RawMailStore } from '../adapters/s3/raw-mail-store';
-import { SecretsManagerHmacKey, StaticHmacKey } from '../adapters/secrets/hmac-key-source';
 import { SesMailSender } from '../adapters/ses/mail-sender';
 import type { HmacKeySource } from '../ports/hmac-key-source';
 import type { MailSender } from '../ports/mail-sender';
 import type { RawMailStore } from '../ports/raw-mail-store';
 import type { RequestRegister } from '../ports/request-register';
 import { AWS_CALL_TIMEOUTS, type AwsCallTimeouts, sdkClientTimeouts, sesRetryStrategy } from './aws-timeouts';
-import type { FunctionConfig } from './config';
+import { dynamoDbClient, environmentCredentials, keySourceFor, type RuntimeConfig } from './register-runtime';
 
-export type RuntimeConfig = Pick<
-  FunctionConfig,
-  'region' | 'requestsTableName' | 'subjectsTableName' | 'hmac' | 'sesConfigurationSet' | 'endpoints'
->;
+export type { RuntimeConfig };
 
-export interface Runtime {
-  readonly register: RequestRegister;
+/** The register the inbound function writes: requests, their outbound message, the subject's flags. */
+export function registerOn(dynamodb: DynamoDBClient, config: RuntimeConfig): RequestRegister {
+  return new DynamoDbRequestRegister(dynamodb, {
+    requestsTableName: config.requestsTableName,
+    subjectsTableName: config.subjectsTableName,
+  });
+}
+
+export interface Runtime<TRegister extends RequestRegister = RequestRegister> {
+  readonly register: TRegister;
   readonly mailSender: MailSender;
   readonly rawMailStore: RawMailStore;
   readonly keySource: HmacKeySource;
@@ -46,26 +50,32 @@ export interface AwsClients {
 export function createRuntime(
   config: RuntimeConfig,
   environment: NodeJS.ProcessEnv,
+  timeouts?: AwsCallTimeouts,
+): Runtime;
+/**
+ * `makeRegister` gives a function a wider register than the inbound one (the deferred-outbound job
+ * reads subjects for access reports: register-runtime.ts linkRegisterOn); passed in, so that bundles
+ * that do not need it do not carry it.
+ */
+export function createRuntime<TRegister extends RequestRegister>(
+  config: RuntimeConfig,
+  environment: NodeJS.ProcessEnv,
+  timeouts: AwsCallTimeouts,
+  makeRegister: (dynamodb: DynamoDBClient, config: RuntimeConfig) => TRegister,
+): Runtime<TRegister>;
+export function createRuntime(
+  config: RuntimeConfig,
+  environment: NodeJS.ProcessEnv,
   timeouts: AwsCallTimeouts = AWS_CALL_TIMEOUTS,
+  makeRegister: (dynamodb: DynamoDBClient, config: RuntimeConfig) => RequestRegister = registerOn,
 ): Runtime {
   const { region, endpoints } = config;
   const clients = createAwsClients(config, environment, timeouts);
   return {
-    register: new DynamoDbRequestRegister(clients.dynamodb, {
-      requestsTableName: config.requestsTableName,
-      subjectsTableName: config.subjectsTableName,
-    }),
+    register: makeRegister(clients.dynamodb, config),
     mailSender: new SesMailSender(clients.ses, config.sesConfigurationSet),
     rawMailStore: new S3RawMailStore(clients.s3, region, endpoints.s3),
-    keySource:
-      'key' in config.hmac
-        ? new StaticHmacKey(config.hmac.key)
-        : new SecretsManagerHmacKey(
-            clients.secretsManager,
-            region,
-            config.hmac.secretArn,
-            endpoints.secretsManager,
-          ),
+    keySource: keySourceFor(config, clients.secretsManager),
   };
 }
 
@@ -80,12 +90,7 @@ export function createAwsClients(
 ): AwsClients {
   const { region, endpoints } = config;
   const credentials = environmentCredentials(environment);
-  const dynamodb = new DynamoDBClient({
-    region,
-    endpoint: endpoints.dynamodb,
-    credentials,
-    ...sdkClientTimeouts(timeouts.dynamodb),
-  });
+  const dynamodb = dynamoDbClient(config, environment, timeouts);
   const sesLimits = sdkClientTimeouts(timeouts.ses);
   const ses = new SESv2Client({
     region,
@@ -111,15 +116,5 @@ export function createAwsClients(
       environment,
       timeouts: timeouts.secretsManager,
     }),
-  };
-}
-
-function environmentCredentials(environment: NodeJS.ProcessEnv) {
-  const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN } = environment;
-  if (!AWS_ACCESS_KEY_ID || !AWS_SECRET_ACCESS_KEY) return undefined;
-  return {
-    accessKeyId: AWS_ACCESS_KEY_ID,
-    secretAccessKey: AWS_SECRET_ACCESS_KEY,
-    sessionToken: AWS_SESSION_TOKEN,
   };
 }

@@ -3,17 +3,21 @@
  * emulator and the S3 emulator, all on 127.0.0.1. Tests deliver raw mail the way production does
  * (raw MIME in S3, SES notification through SNS and SQS) and read back what was recorded and sent.
  */
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import type { InboundDependencies } from '../../functions/app/handle-inbound-mail';
+import { noticeComposer } from '../../functions/app/prepare-notice';
 import {
   createInboundHandler,
   handleInboundBatch,
   type InboundHandler,
 } from '../../functions/inbound-email/handler';
 import { CountingMetrics } from '../../functions/ports/metrics';
+import type { LinkRegister } from '../../functions/ports/request-register';
+import { AWS_CALL_TIMEOUTS } from '../../functions/shared/aws-timeouts';
 import { type FunctionConfig, functionEnvironment, loadFunctionConfig } from '../../functions/shared/config';
 import { createLogger, type Logger } from '../../functions/shared/log';
+import { linkRegisterOn } from '../../functions/shared/register-runtime';
 import { createRuntime, type Runtime } from '../../functions/shared/runtime';
 import { type DynamoDbLocalHandle, startDynamoDbLocal } from '../../local/dynamodb-local';
 import { FIXTURE_BUCKET } from '../../local/event-fixtures';
@@ -36,6 +40,9 @@ const ARNS = localArns(LOCAL_REGION);
 
 export const PASSING_VERDICTS: SesVerdicts = SPF_ONLY_VERDICTS;
 
+/** The inbound dependencies, with the register the pages and the deferred-outbound job use. */
+export type HarnessDependencies = InboundDependencies & { readonly register: LinkRegister };
+
 export interface Delivery {
   readonly record: SQSRecord;
   readonly sesMessageId: string;
@@ -53,7 +60,7 @@ export class InboundHarness {
     readonly dynamodb: DynamoDbLocalHandle,
     readonly ses: SesEmulatorHandle,
     readonly s3: S3EmulatorHandle,
-    readonly runtime: Runtime,
+    readonly runtime: Runtime<LinkRegister>,
     readonly config: FunctionConfig,
     readonly logger: Logger,
     readonly client: DynamoDBClient,
@@ -61,7 +68,15 @@ export class InboundHarness {
     readonly environment: NodeJS.ProcessEnv,
   ) {}
 
-  static async start(): Promise<InboundHarness> {
+  static async start(
+    options: {
+      /**
+       * The public pages' base URL in the links the function mails, instead of the sample profile's
+       * (browser tests serve the pages on http://127.0.0.1:<port>). @default the sample profile's
+       */
+      confirmBaseUrl?: string;
+    } = {},
+  ): Promise<InboundHarness> {
     const quiet = () => undefined;
     const [dynamodb, ses, s3] = await Promise.all([
       startDynamoDbLocal({ report: quiet }),
@@ -72,7 +87,9 @@ export class InboundHarness {
     const logLines: string[] = [];
     const environment = {
       ...functionEnvironment({
-        profile: sampleProfile(),
+        profile: sampleProfile(
+          options.confirmBaseUrl === undefined ? {} : { confirmBaseUrl: options.confirmBaseUrl },
+        ),
         requestsTableName: TABLES.requestsTableName,
         subjectsTableName: TABLES.subjectsTableName,
         rawMailBucketName: BUCKET,
@@ -84,7 +101,7 @@ export class InboundHarness {
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     };
     const config = loadFunctionConfig(environment);
-    const runtime = createRuntime(config, environment);
+    const runtime = createRuntime(config, environment, AWS_CALL_TIMEOUTS, linkRegisterOn);
     const logger = capturingLogger(logLines);
     const client = new DynamoDBClient({
       region: LOCAL_REGION,
@@ -114,8 +131,8 @@ export class InboundHarness {
     this.clockOffsetMs = 0;
   }
 
-  dependencies(overrides: Partial<InboundDependencies> = {}): InboundDependencies {
-    return {
+  dependencies(overrides: Partial<HarnessDependencies> = {}): HarnessDependencies {
+    const deps: HarnessDependencies = {
       profile: this.config.profile,
       register: this.runtime.register,
       mailSender: this.runtime.mailSender,
@@ -127,6 +144,8 @@ export class InboundHarness {
       metrics: this.metrics,
       ...overrides,
     };
+    // As the deferred-outbound job has it: the only function that sends notices.
+    return { composeNotice: noticeComposer(deps), ...deps };
   }
 
   /** Stores the raw message in S3 as the receipt rule would, and builds the SQS record SNS delivers. */
@@ -172,7 +191,7 @@ export class InboundHarness {
     records: readonly SQSRecord[],
     overrides: Partial<InboundDependencies> = {},
   ): Promise<SQSBatchResponse> {
-    return handleInboundBatch([...records], this.dependencies(overrides), this.config);
+    return handleInboundBatch([...records], { ...this.dependencies(), ...overrides }, this.config);
   }
 
   redeliver(record: SQSRecord, receiveCount: number): SQSRecord {
@@ -222,6 +241,18 @@ export class InboundHarness {
       }),
     );
     return Item;
+  }
+
+  /** Stamps a request as carried out, as the erasure executor will: "this was not me" is then too late. */
+  async markExecuted(requestId: string): Promise<void> {
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: TABLES.requestsTableName,
+        Key: { pk: { S: `REQ#${requestId}` }, sk: { S: 'META' } },
+        UpdateExpression: 'SET executedAt = :now',
+        ExpressionAttributeValues: { ':now': { S: new Date().toISOString() } },
+      }),
+    );
   }
 
   /** Mail the SES emulator accepted for one recipient. */

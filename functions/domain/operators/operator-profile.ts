@@ -68,12 +68,14 @@ export const operatorSchema = z.strictObject({
    * `<confirmBaseUrl>/c/<token>` and `<confirmBaseUrl>/u/<token>`. https, except on the loopback
    * addresses the local stack serves on (http://127.0.0.1:3000).
    */
-  confirmBaseUrl: z.url({ protocol: /^https?$/ }).check(
-    z.refine(
-      (url) => url.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?(\/|$)/.test(url),
-      'must be https (http only on 127.0.0.1 or localhost, for the local stack)',
+  confirmBaseUrl: z
+    .url({ protocol: /^https?$/ })
+    .check(
+      z.refine(
+        (url) => url.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?(\/|$)/.test(url),
+        'must be https (http only on 127.0.0.1 or localhost, for the local stack)',
+      ),
     ),
-  ),
   /**
    * The public pages' own domain in AWS (API Gateway custom domain), its ACM certificate in the same
    * region, and an optional WAF web ACL to attach. Without it the pages answer on the API's default

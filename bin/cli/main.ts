@@ -13,10 +13,11 @@ import {
 } from './command';
 import { inspectCommand } from './inspect';
 import { queueCommand } from './queue';
+import { unsubscribeHeadersCommand } from './unsubscribe-headers';
 
 /** Every command, by name. A new command is a new file and one line here. */
 export const COMMANDS: ReadonlyMap<string, CliCommand> = new Map(
-  [inspectCommand, queueCommand].map((command) => [command.name, command]),
+  [inspectCommand, queueCommand, unsubscribeHeadersCommand].map((command) => [command.name, command]),
 );
 
 function usage(): string {

@@ -1,8 +1,10 @@
 /**
  * One CloudWatch dashboard for the inbound path, read top to bottom the way mail flows:
- * alarms, queue, function, what makul decided and sent (its own metrics), sending reputation.
+ * alarms, queue, function, what makul decided and sent (its own metrics), sending reputation, and then
+ * the public pages the mail links to.
  */
 import { Duration } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -17,6 +19,19 @@ export interface InboundDashboardProps {
   readonly deadLetterQueue: sqs.IQueue;
   readonly bounceRate: cloudwatch.IMetric;
   readonly complaintRate: cloudwatch.IMetric;
+  /**
+   * The public pages' row (lib/public-pages-api.ts); their alarms join the alarm widget at the top.
+   * @default - no row for the public pages
+   */
+  readonly publicPages?: PublicPagesDashboardRow;
+}
+
+export interface PublicPagesDashboardRow {
+  readonly alarms: readonly cloudwatch.IAlarm[];
+  readonly api: apigwv2.IHttpApi;
+  readonly pagesFunction: lambda.IFunction;
+  /** Requests API Gateway refused with 429 (an access-log metric filter). */
+  readonly throttledRequests: cloudwatch.IMetric;
 }
 
 export class InboundDashboard extends Construct {
@@ -31,7 +46,12 @@ export class InboundDashboard extends Construct {
       defaultInterval: Duration.days(1),
     });
     this.dashboard.addWidgets(
-      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: 24, height: 3 }),
+      new cloudwatch.AlarmStatusWidget({
+        title: 'Alarms',
+        alarms: [...props.alarms, ...(props.publicPages?.alarms ?? [])],
+        width: 24,
+        height: 3,
+      }),
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
@@ -141,6 +161,45 @@ export class InboundDashboard extends Construct {
         title: 'SES reputation of makul mail (rate, 0–1)',
         left: [props.bounceRate, props.complaintRate],
         width: 24,
+      }),
+    );
+    if (props.publicPages) this.addPublicPagesRow(props.publicPages, period);
+  }
+
+  private addPublicPagesRow(pages: PublicPagesDashboardRow, period: Duration): void {
+    const sum = cloudwatch.Stats.SUM;
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Public pages: requests, 4xx, 5xx, throttled',
+        left: [
+          pages.api.metricCount({ period, statistic: sum, label: 'requests' }),
+          pages.api.metricClientError({ period, statistic: sum, label: '4xx (404s and 429s included)' }),
+          pages.api.metricServerError({ period, statistic: sum, label: '5xx' }),
+          pages.throttledRequests,
+        ],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Public pages: latency (ms)',
+        left: [
+          pages.api.metricLatency({ period, statistic: cloudwatch.Stats.p(50), label: 'p50' }),
+          pages.api.metricLatency({ period, statistic: cloudwatch.Stats.p(99), label: 'p99' }),
+          pages.api.metricIntegrationLatency({
+            period,
+            statistic: cloudwatch.Stats.p(99),
+            label: 'function p99',
+          }),
+        ],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Pages function: invocations, errors, throttles',
+        left: [
+          pages.pagesFunction.metricInvocations({ period, statistic: sum }),
+          pages.pagesFunction.metricErrors({ period, statistic: sum }),
+          pages.pagesFunction.metricThrottles({ period, statistic: sum }),
+        ],
+        width: 8,
       }),
     );
   }

@@ -16,10 +16,15 @@ import { InboundMailReceiving } from './inbound-mail-receiving';
 import { domainOf, MailSendingIdentity } from './mail-sending-identity';
 import { MakulFunction } from './makul-function';
 import { MakulTables } from './makul-tables';
+import { PublicPagesApi } from './public-pages-api';
 import { ScheduledFunction } from './scheduled-function';
 
 /** How often deferred replies and forwards are looked at: windows open on the hour and at midnight. */
-const DEFERRED_OUTBOUND_EVERY = Duration.minutes(5);
+/**
+ * The deferred-outbound job also sends the notices the public pages record (they hold no mail
+ * client), so it runs every minute: a person who pressed Confirm hears back within about a minute.
+ */
+const DEFERRED_OUTBOUND_EVERY = Duration.minutes(1);
 
 /** Project root: bin/, lib/ and functions/ sit directly under it. */
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
@@ -35,6 +40,19 @@ const INBOUND_TABLE_ACTIONS = [
   'dynamodb:ConditionCheckItem',
 ] as const;
 
+/**
+ * Item actions the pages function uses: it reads a token and its request, records the confirmation or
+ * the unsubscribe (TransactWriteItems: authorised per Put, Update and ConditionCheck inside it, as
+ * above) and claims the one message it may send.
+ */
+const PAGES_TABLE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+] as const;
+
 export interface MakulStackProps extends StackProps {
   /** The operator and its jurisdiction; `operator.env` decides where the stack goes. */
   readonly profile: DeploymentProfile;
@@ -43,6 +61,11 @@ export interface MakulStackProps extends StackProps {
    * @default functions/inbound-email/index.ts under the project root
    */
   readonly inboundEntry?: string;
+  /**
+   * Handler entry of the public pages function.
+   * @default functions/pages/index.ts under the project root
+   */
+  readonly pagesEntry?: string;
   /**
    * Reserved concurrency of the inbound function, also the event source's maximum concurrency. Five
    * concurrent batches stay far below on-demand DynamoDB limits and a fresh SES sending quota (14/s).
@@ -70,6 +93,7 @@ export class MakulStack extends Stack {
   public readonly inbound: MakulFunction;
   public readonly deferredOutbound: ScheduledFunction;
   public readonly alarms: InboundAlarms;
+  public readonly publicPages: PublicPagesApi;
 
   constructor(scope: Construct, id: string, props: MakulStackProps) {
     const { operator, jurisdiction } = props.profile;
@@ -174,6 +198,22 @@ export class MakulStack extends Stack {
       deadLetterQueue: this.receiving.deadLetterQueue,
       configurationSetName: this.sending.configurationSetName,
     });
+
+    this.publicPages = new PublicPagesApi(this, 'PublicPages', {
+      operatorId: operator.id,
+      entry: props.pagesEntry ?? path.join(PROJECT_ROOT, 'functions', 'pages', 'index.ts'),
+      projectRoot: PROJECT_ROOT,
+      environment,
+      confirmBaseUrl: operator.confirmBaseUrl,
+      publicPages: operator.publicPages,
+      alarmTopic: this.alarms.alarmTopic,
+    });
+    const pagesFunction = this.publicPages.fn.function;
+    this.tables.grantItemActions(pagesFunction, PAGES_TABLE_ACTIONS);
+    this.tables.grantReadHmacKey(pagesFunction);
+    // No grantSend: the pages record notices and the deferred-outbound job sends them, so the one
+    // function that answers the internet cannot send mail.
+
     const dashboard = new InboundDashboard(this, 'Dashboard', {
       operatorId: operator.id,
       alarms: this.alarms.alarms,
@@ -182,9 +222,16 @@ export class MakulStack extends Stack {
       deadLetterQueue: this.receiving.deadLetterQueue,
       bounceRate: this.alarms.bounceRate,
       complaintRate: this.alarms.complaintRate,
+      publicPages: {
+        alarms: this.publicPages.alarms,
+        api: this.publicPages.api,
+        pagesFunction,
+        throttledRequests: this.publicPages.throttledRequests,
+      },
     });
 
     this.addOutputs(props.profile, dashboard.dashboard.dashboardName);
+    this.addPublicPagesOutputs();
   }
 
   /** What `cdk deploy` prints: the DNS records to publish and the names the runbook needs. */
@@ -243,5 +290,36 @@ export class MakulStack extends Stack {
     for (const [id, value, description] of outputs) {
       new CfnOutput(this, id, { value, description });
     }
+  }
+
+  /** Where the links in mail must point, and the DNS record of the pages' custom domain. */
+  private addPublicPagesOutputs(): void {
+    const pages = this.publicPages;
+    const domain = pages.domainName;
+    const domainName = pages.customDomainName;
+    new CfnOutput(this, 'PublicPagesUrl', {
+      value: pages.url,
+      description: domain
+        ? 'Base URL of the public pages (the custom domain and its API mapping): confirmBaseUrl names it'
+        : 'Base URL of the public pages (the API’s execute-api URL): confirmBaseUrl must name it, or a custom domain set in publicPages (docs/deployment.md)',
+    });
+    if (domain && domainName) {
+      new CfnOutput(this, 'DnsPublicPages', {
+        description: `CNAME (or Route 53 alias) that sends ${domainName} to the API's regional endpoint`,
+        value: Fn.join(' ', [domainName, 'CNAME', domain.regionalDomainName]),
+      });
+      new CfnOutput(this, 'PublicPagesHostedZoneId', {
+        description: `Hosted zone of the regional endpoint, for a Route 53 alias record of ${domainName}`,
+        value: domain.regionalHostedZoneId,
+      });
+    }
+    new CfnOutput(this, 'PagesFunctionName', {
+      value: pages.fn.function.functionName,
+      description: 'The public pages Lambda function',
+    });
+    new CfnOutput(this, 'PublicPagesAccessLogs', {
+      value: pages.accessLogs.logGroupName,
+      description: 'Access logs of the public pages (route templates and statuses; no paths, tokens or IPs)',
+    });
   }
 }

@@ -4,7 +4,10 @@
  *   curl smtp:// ─▶ SMTP listener ─▶ S3 emulator (raw mail) ─▶ SQS-shaped event ─▶ real inbound handler
  *                                                                   ├─▶ DynamoDB Local (register)
  *                                                                   └─▶ SES v2 emulator (replies, web page)
+ *   browser ─▶ local HTTP API (payload 2.0 events, local/http-pages.ts) ─▶ real pages handler
  *
+ * Links in replies point at the local HTTP API: the profile's confirmBaseUrl is replaced with
+ * http://127.0.0.1:<--http-port> for every function the stack runs.
  * Everything listens on 127.0.0.1. Data lives in .local-stack/ (git-ignored): the databases, the raw
  * mail, the dead-letter folder, sample messages and the local HMAC key; one stack at a time per data
  * folder (local/data-folder-lock.ts). Ctrl-C stops it all after the messages in progress, however
@@ -25,6 +28,7 @@ import type { DeferredRunReport } from '../functions/app/send-deferred-outbound'
 import { createDeferredOutboundHandler } from '../functions/deferred-outbound/handler';
 import type { DeploymentProfile } from '../functions/domain/operators/operator-profile';
 import { createInboundHandler } from '../functions/inbound-email/handler';
+import * as pages from '../functions/pages/handler';
 import { functionEnvironment, MAX_RECEIVE_COUNT } from '../functions/shared/config';
 import type { LogFields, Logger } from '../functions/shared/log';
 import {
@@ -36,13 +40,14 @@ import { LOCK_FILE_NAME, lockDataFolder } from '../local/data-folder-lock';
 import { decisionLine } from '../local/decision-line';
 import { DEFAULT_DEFERRED_EVERY_SECONDS, startDeferredOutboundJob } from '../local/deferred-outbound-job';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { DEFAULT_HTTP_PAGES_PORT, type PagesHttpHandler, startHttpPages } from '../local/http-pages';
 import {
   DEFAULT_DATA_FOLDER,
   removeLocalStackState,
   stateFilePath,
   writeLocalStackState,
 } from '../local/local-stack-state';
-import { LOCAL_CREDENTIALS, type LocalServiceHandle } from '../local/loopback';
+import { endpointFor, LOCAL_CREDENTIALS, type LocalServiceHandle } from '../local/loopback';
 import { createMakulTables } from '../local/makul-tables';
 import { startS3Emulator } from '../local/s3-emulator';
 import { SAMPLE_SENDER, sampleMails } from '../local/sample-mail';
@@ -58,6 +63,8 @@ const USAGE = `npm start -- [options]
   --operator ID     operator from config/operators.json (default: the first one)
   --smtp-port N     port of the SMTP listener (default 2525)
   --ses-port N      port of the SES emulator and its web page (default 8005)
+  --http-port N     port of the local HTTP API for the pages that links in replies open
+                    (default ${DEFAULT_HTTP_PAGES_PORT})
   --data-dir DIR    local data folder (default .local-stack)
   --fresh           delete the local data first (databases, raw mail, dead letters, HMAC key)
   --deferred-every N
@@ -71,6 +78,7 @@ interface StackOptions {
   readonly operatorId: string | undefined;
   readonly smtpPort: number;
   readonly sesPort: number;
+  readonly httpPort: number;
   readonly dataDirectory: string;
   readonly fresh: boolean;
   readonly verbose: boolean;
@@ -91,6 +99,7 @@ function readOptions(argv: readonly string[]): StackOptions | 'help' {
       operator: { type: 'string' },
       'smtp-port': { type: 'string', default: '2525' },
       'ses-port': { type: 'string', default: '8005' },
+      'http-port': { type: 'string', default: String(DEFAULT_HTTP_PAGES_PORT) },
       'data-dir': { type: 'string', default: DEFAULT_DATA_FOLDER },
       fresh: { type: 'boolean', default: false },
       'deferred-every': { type: 'string', default: String(DEFAULT_DEFERRED_EVERY_SECONDS) },
@@ -109,6 +118,7 @@ function readOptions(argv: readonly string[]): StackOptions | 'help' {
     operatorId: values.operator,
     smtpPort: portNumber(values['smtp-port'], '--smtp-port'),
     sesPort: portNumber(values['ses-port'], '--ses-port'),
+    httpPort: portNumber(values['http-port'], '--http-port'),
     dataDirectory: resolve(REPOSITORY_ROOT, values['data-dir']),
     fresh: values.fresh,
     verbose: values.verbose,
@@ -120,6 +130,31 @@ function loadProfile(operatorId: string | undefined): DeploymentProfile {
   if (!existsSync(OPERATORS_FILE))
     throw new Error(`${OPERATORS_FILE} not found: the local stack runs one of its operators`);
   return chooseOperator(loadOperatorProfiles(OPERATORS_FILE), operatorId, DEFAULT_OPERATORS_FILE);
+}
+
+/**
+ * The profile every local function gets: links in replies point at the local HTTP API, not at the
+ * operator's public domain (the profile schema accepts http on 127.0.0.1 for this).
+ */
+function localProfile(profile: DeploymentProfile, pagesUrl: string): DeploymentProfile {
+  return { ...profile, operator: { ...profile.operator, confirmBaseUrl: pagesUrl } };
+}
+
+/**
+ * The pages function as functions/pages/index.ts builds it: through `createPagesHandler(environment,
+ * logger)` when the module has it, else its exported `handler`. Read through the namespace, so this
+ * file compiles whichever of the two the module exports.
+ */
+function pagesHandler(environment: NodeJS.ProcessEnv, logger: Logger): PagesHttpHandler {
+  const exported: Record<string, unknown> = { ...pages };
+  const create = exported.createPagesHandler;
+  if (typeof create === 'function')
+    return (create as (environment: NodeJS.ProcessEnv, logger: Logger) => PagesHttpHandler)(
+      environment,
+      logger,
+    );
+  if (typeof exported.handler === 'function') return exported.handler as PagesHttpHandler;
+  throw new Error('functions/pages/handler.ts exports neither createPagesHandler nor handler');
 }
 
 /**
@@ -237,7 +272,8 @@ async function main(): Promise<void> {
   }
   const startedAt = Date.now();
   const signals = handleStopSignals();
-  const profile = loadProfile(options.operatorId);
+  const pagesUrl = endpointFor(options.httpPort);
+  const profile = localProfile(loadProfile(options.operatorId), pagesUrl);
   const { operator } = profile;
   const region = operator.env.region;
   const data = options.dataDirectory;
@@ -310,6 +346,8 @@ async function main(): Promise<void> {
     environment,
     localHandlerLogger('deferred-outbound', options.verbose, new Map()),
   );
+  // The public pages' handler, behind the local HTTP API started below.
+  const pagesFunction = pagesHandler(environment, localHandlerLogger('pages', options.verbose, new Map()));
 
   const deliver = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const sentBefore = (await ses.sentEmails()).length;
@@ -338,6 +376,13 @@ async function main(): Promise<void> {
     maxReceiveCount: MAX_RECEIVE_COUNT,
     report,
   });
+  // Last: the pages act on the register, so everything they call is up before a link can be opened.
+  const http = await startHttpPages({
+    handler: pagesFunction,
+    port: options.httpPort,
+    region,
+    log: report,
+  });
 
   const samplesDirectory = join(data, 'samples');
   await mkdir(samplesDirectory, { recursive: true });
@@ -365,6 +410,7 @@ async function main(): Promise<void> {
     s3Endpoint: s3.endpoint,
     rawMailBucketName: bucketName,
     smtp: `${smtp.host}:${smtp.port}`,
+    pagesUrl: http.url,
     deferredOutboundEverySeconds: options.deferredEverySeconds,
   });
   const dataDirOption =
@@ -378,6 +424,7 @@ async function main(): Promise<void> {
       `  SES v2 emulator      ${ses.webPageUrl}  ← replies and forwards appear on this page (JSON: ${ses.endpoint}/store)`,
       `  DynamoDB Local       ${dynamo.endpoint}  tables ${tables.requestsTableName}, ${tables.subjectsTableName}`,
       `  S3 emulator          ${s3.endpoint}  bucket ${bucketName}`,
+      `  pages (HTTP API)     ${http.url}/  ← links in replies (confirm, unsubscribe) open here`,
       `  deferred-outbound    every ${options.deferredEverySeconds} s (production: every 5 min), sends the replies and forwards a rate limit deferred`,
       `  state file           ${shown(stateFilePath(data))}  ← where makul … --local finds this stack`,
       '',
@@ -407,10 +454,15 @@ async function main(): Promise<void> {
       `\n${signal}: stopping (messages in progress finish first; Ctrl-C again to quit at once)\n`,
     );
     // Commands stop finding the stack at once. Then the SMTP listener stops taking mail and waits for
-    // the messages it accepted, and the deferred-outbound job for a run in progress: both still need
-    // DynamoDB Local, the SES emulator and the S3 emulator, which stop last.
+    // the messages it accepted, the HTTP API for the pages it is answering, and the deferred-outbound
+    // job for a run in progress: all still need DynamoDB Local, the SES emulator and the S3 emulator,
+    // which stop last.
     removeLocalStackState(data);
-    void Promise.all([smtp.stop(), deferredJob.stop().then(() => report('deferred-outbound: stopped'))])
+    void Promise.all([
+      smtp.stop(),
+      http.stop(),
+      deferredJob.stop().then(() => report('deferred-outbound: stopped')),
+    ])
       .then(() => Promise.all([dynamo.stop(), ses.dispose(), s3.stop()]))
       .then(
         () => {

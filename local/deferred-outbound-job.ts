@@ -8,7 +8,7 @@ import { DEFERRED_RETRY_MS, type DeferredRunReport } from '../functions/app/send
 import type { ProgressReporter } from './loopback';
 
 /** How often the local stack runs the job, unless told otherwise. */
-export const DEFAULT_DEFERRED_EVERY_SECONDS = 30;
+export const DEFAULT_DEFERRED_EVERY_SECONDS = 10;
 
 /** Outcomes of deliverOutbound (functions/app/deliver-outbound.ts), and a run's failures, in words. */
 const RESULT_WORDS: ReadonlyMap<string, string> = new Map([

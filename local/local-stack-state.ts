@@ -35,6 +35,8 @@ const stateSchema = z.object({
   s3Endpoint: text,
   rawMailBucketName: text,
   smtp: text,
+  /** The local HTTP API serving the public pages (local/http-pages.ts): where links in replies point. */
+  pagesUrl: z.optional(text),
   /** How often the deferred-outbound job runs, in seconds. */
   deferredOutboundEverySeconds: z.number(),
 });

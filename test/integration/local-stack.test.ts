@@ -36,13 +36,15 @@ interface RunningStack {
 const started: RunningStack[] = [];
 
 async function startStack(dataDirectory: string, options: readonly string[] = []): Promise<RunningStack> {
-  const [smtpPort, sesPort] = [await findFreePort(), await findFreePort()];
+  const [smtpPort, sesPort, httpPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
   const args = [
     'bin/local-stack.ts',
     '--data-dir',
     dataDirectory,
     '--smtp-port',
     String(smtpPort),
+    '--http-port',
+    String(httpPort),
     ...options,
   ];
   // detached: a process group of its own, like a foreground job in a terminal.
@@ -167,6 +169,17 @@ describe('npm start (bin/local-stack.ts)', () => {
     });
     expect(state.sesEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
+    // The pages answer on the local HTTP API, which logs a request by method and status, never its path.
+    const [, pagesUrl] = await stack.waitFor(
+      /^ {2}pages \(HTTP API\) +(http:\/\/127\.0\.0\.1:\d+)\/ /m,
+      1000,
+    );
+    expect(state.pagesUrl).toBe(pagesUrl);
+    const token = 'bG9jYWwtc3RhY2stdGVzdC10b2tlbi1ub3QtbG9nZ2Vk';
+    const page = await fetch(`${pagesUrl}/c/${token}`);
+    await stack.waitFor(new RegExp(`^ {2}HTTP GET ${page.status} \\d+ ms`, 'm'), 5000);
+    expect(stack.output()).not.toContain(token);
+
     // A reply deferred by a rate limit: a request whose reply went out is put back on the deferred list
     // as deliverOutbound puts one (reaching the real limit would take eleven mails), first with its
     // window far ahead (makul queue lists it), then with its window open (the job sends it).
@@ -179,6 +192,9 @@ describe('npm start (bin/local-stack.ts)', () => {
       /handler: request (MK-\w+) → update-data → process \(tag-in-subject\) → reply: sent/,
       30_000,
     );
+    // Its confirmation link points at the local HTTP API, not at the operator's public domain.
+    const store = await (await fetch(`${state.sesEndpoint}/store`)).text();
+    expect(store).toContain(`${pagesUrl}/c/`);
     const register = new DynamoDBClient({
       endpoint: state.dynamodbEndpoint,
       region: LOCAL_REGION,

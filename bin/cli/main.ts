@@ -13,11 +13,15 @@ import {
 } from './command';
 import { inspectCommand } from './inspect';
 import { queueCommand } from './queue';
+import { restrictionCommand } from './restriction';
 import { unsubscribeHeadersCommand } from './unsubscribe-headers';
 
 /** Every command, by name. A new command is a new file and one line here. */
 export const COMMANDS: ReadonlyMap<string, CliCommand> = new Map(
-  [inspectCommand, queueCommand, unsubscribeHeadersCommand].map((command) => [command.name, command]),
+  [inspectCommand, queueCommand, restrictionCommand, unsubscribeHeadersCommand].map((command) => [
+    command.name,
+    command,
+  ]),
 );
 
 function usage(): string {

@@ -8,8 +8,8 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbRequestRegister } from '../../functions/adapters/dynamodb/request-register';
-import type { RequestRegister } from '../../functions/ports/request-register';
+import { DynamoDbLinkRegister } from '../../functions/adapters/dynamodb/link-register';
+import type { LinkRegister } from '../../functions/ports/request-register';
 import { AWS_CALL_TIMEOUTS, sdkClientTimeouts } from '../../functions/shared/aws-timeouts';
 import { DEFAULT_DATA_FOLDER, runningLocalStack } from '../../local/local-stack-state';
 import { LOCAL_CREDENTIALS } from '../../local/loopback';
@@ -24,7 +24,7 @@ export class CommandFailure extends Error {
 }
 
 export interface OpsRegister {
-  readonly register: RequestRegister;
+  readonly register: LinkRegister;
   readonly operator: string;
   /** Where it reads, for people: "local stack on …" or "AWS eu-west-1, table …". */
   readonly where: string;
@@ -43,8 +43,12 @@ export interface OpsRegister {
  */
 const SUBJECTS_TABLE_NOT_USED = 'not-used-by-read-only-commands';
 
-export function openOpsRegister(global: GlobalOptions): OpsRegister {
-  return global.local ? openLocalRegister(global) : openAwsRegister(global);
+/**
+ * `subjectsTable`: commands that change a subject's record name the subjects table in AWS (the stack
+ * output SubjectsTable); the local stack names its own.
+ */
+export function openOpsRegister(global: GlobalOptions, subjectsTable?: string): OpsRegister {
+  return global.local ? openLocalRegister(global) : openAwsRegister(global, subjectsTable);
 }
 
 function openLocalRegister(global: GlobalOptions): OpsRegister {
@@ -72,7 +76,7 @@ function openLocalRegister(global: GlobalOptions): OpsRegister {
     requestHandler: { connectionTimeout: 2_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
   });
   return {
-    register: new DynamoDbRequestRegister(client, {
+    register: new DynamoDbLinkRegister(client, {
       requestsTableName: stack.requestsTableName,
       subjectsTableName: stack.subjectsTableName,
     }),
@@ -88,7 +92,7 @@ function openLocalRegister(global: GlobalOptions): OpsRegister {
   };
 }
 
-function openAwsRegister(global: GlobalOptions): OpsRegister {
+function openAwsRegister(global: GlobalOptions, subjectsTable?: string): OpsRegister {
   if (global.dataDir !== undefined) throw new UsageError('--data-dir goes with --local');
   const requestsTable = global.requestsTable;
   if (requestsTable === undefined || requestsTable === '') {
@@ -104,9 +108,9 @@ function openAwsRegister(global: GlobalOptions): OpsRegister {
   const client = new DynamoDBClient({ region, ...sdkClientTimeouts(AWS_CALL_TIMEOUTS.dynamodb) });
   const where = `AWS ${region}, table ${requestsTable}`;
   return {
-    register: new DynamoDbRequestRegister(client, {
+    register: new DynamoDbLinkRegister(client, {
       requestsTableName: requestsTable,
-      subjectsTableName: SUBJECTS_TABLE_NOT_USED,
+      subjectsTableName: subjectsTable ?? SUBJECTS_TABLE_NOT_USED,
     }),
     operator: profile.operator.id,
     where,

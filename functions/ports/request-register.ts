@@ -96,7 +96,8 @@ export interface SubjectRecord {
  * and the notices owed are recorded. Any refused condition cancels everything.
  */
 export interface TokenRedemption {
-  readonly tokenHash: string;
+  /** The link's token; null for the same action taken by ops, which spends no token. */
+  readonly tokenHash: string | null;
   readonly at: Date;
   readonly requestId: string;
   readonly request: {

@@ -485,3 +485,94 @@ describe('makul queue usage errors (exit 2)', () => {
     expect(stdout).toContain('--requests-table NAME');
   });
 });
+
+describe('makul restriction lift', () => {
+  const subject = 'restricted-subject';
+
+  async function restricted(status: RegisteredRequest['status'] = 'in-progress'): Promise<RegisteredRequest> {
+    const entry = request({ kind: 'restrict', status, subjectKey: subject, outboundState: 'sent' });
+    expect(await register.recordNew(entry, event('received'), { processingRestricted: true }, null)).toEqual({
+      outcome: 'recorded',
+    });
+    return entry;
+  }
+
+  async function profile() {
+    const { GetItemCommand } = await import('@aws-sdk/client-dynamodb');
+    const { Item } = await client.send(
+      new GetItemCommand({
+        TableName: TABLES.subjectsTableName,
+        Key: { pk: { S: `SUB#${subject}` }, sk: { S: 'PROFILE' } },
+      }),
+    );
+    return Item;
+  }
+
+  it('lifts the restriction on the local stack and says so, with the note in the audit trail', async () => {
+    const entry = await restricted();
+    expect(await profile()).toMatchObject({ processingRestricted: { BOOL: true } });
+
+    const result = await makulHere([
+      'restriction',
+      'lift',
+      entry.requestId,
+      '--note',
+      'ticket 4711: the subject asked by phone',
+      '--local',
+      '--data-dir',
+      dataDirectory,
+    ]);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`restriction lifted: ${entry.requestId} (local stack on ${dataDirectory})\n`);
+    expect((await profile())?.processingRestricted).toBeUndefined();
+    const trail = await register.auditTrail(entry.requestId);
+    expect(trail.at(-1)).toMatchObject({
+      event: 'restriction-lifted-by-ops',
+      detail: { who: 'ops', proof: 'ops', note: 'ticket 4711: the subject asked by phone' },
+    });
+  });
+
+  it('refuses without a note, and for a request that is not a standing restriction', async () => {
+    const cancelled = await restricted('cancelled');
+
+    const withoutNote = await makulHere([
+      'restriction',
+      'lift',
+      cancelled.requestId,
+      '--local',
+      '--data-dir',
+      dataDirectory,
+    ]);
+    const notStanding = await makulHere([
+      'restriction',
+      'lift',
+      cancelled.requestId,
+      '--note',
+      'test',
+      '--local',
+      '--data-dir',
+      dataDirectory,
+    ]);
+
+    expect(withoutNote.code).toBe(2);
+    expect(withoutNote.stderr).toContain('--note');
+    expect(notStanding.code).toBe(1);
+    expect(notStanding.stderr).toContain('not a standing restrict request');
+  });
+
+  it('asks for the subjects table in AWS', async () => {
+    const result = await makulHere([
+      'restriction',
+      'lift',
+      'MK-AAAAAAAAAAAA',
+      '--note',
+      'x',
+      '--requests-table',
+      't',
+    ]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--subjects-table');
+  });
+});

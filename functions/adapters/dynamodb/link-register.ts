@@ -138,8 +138,9 @@ export class DynamoDbLinkRegister extends DynamoDbRequestRegister implements Lin
   async redeemToken(redemption: TokenRedemption): Promise<RedemptionResult> {
     const { at, requestId, request, subject } = redemption;
     const atIso = at.toISOString();
-    const items: TransactWriteItem[] = [
-      {
+    const items: TransactWriteItem[] = [];
+    if (redemption.tokenHash !== null) {
+      items.push({
         // Single use: spent only if unused and unexpired (TTL deletes expired tokens lazily, so the
         // expiry is checked here too), and only for the request it was issued for.
         Update: {
@@ -150,8 +151,9 @@ export class DynamoDbLinkRegister extends DynamoDbRequestRegister implements Lin
             'attribute_exists(pk) AND attribute_not_exists(usedAt) AND expiresAtIso > :at AND requestId = :requestId',
           ExpressionAttributeValues: { ':at': { S: atIso }, ':requestId': { S: requestId } },
         },
-      },
-    ];
+      });
+    }
+    const requestIndex = items.length;
     const names: Record<string, string> = { '#status': 'status' };
     const values: Item = {};
     const sets: string[] = [];
@@ -222,8 +224,8 @@ export class DynamoDbLinkRegister extends DynamoDbRequestRegister implements Lin
       await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
       return { outcome: 'done' };
     } catch (error) {
-      if (failedCondition(error, 0)) return { outcome: 'token-spent' };
-      if (failedCondition(error, 1)) return { outcome: 'request-moved' };
+      if (requestIndex > 0 && failedCondition(error, 0)) return { outcome: 'token-spent' };
+      if (failedCondition(error, requestIndex)) return { outcome: 'request-moved' };
       if (releaseIndex >= 0 && failedCondition(error, releaseIndex)) return { outcome: 'subject-changed' };
       throw error;
     }

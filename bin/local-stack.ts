@@ -17,7 +17,7 @@
  * services listen, for `makul … --local` (local/local-stack-state.ts).
  * What it prints names requests by id and decision, never by address.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -41,6 +41,7 @@ import { decisionLine } from '../local/decision-line';
 import { DEFAULT_DEFERRED_EVERY_SECONDS, startDeferredOutboundJob } from '../local/deferred-outbound-job';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { DEFAULT_HTTP_PAGES_PORT, type PagesHttpHandler, startHttpPages } from '../local/http-pages';
+import { localLambdaContext } from '../local/lambda-context';
 import {
   DEFAULT_DATA_FOLDER,
   removeLocalStackState,
@@ -174,22 +175,7 @@ async function localHmacKey(dataDirectory: string): Promise<string> {
 const FUNCTION_TIMEOUT_MS = 60_000;
 
 function lambdaContext(region: string, functionName: string): Context {
-  // The production function's timeout; the handler may use it to stop before Lambda would kill it.
-  const deadline = Date.now() + FUNCTION_TIMEOUT_MS;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  return localLambdaContext({ functionName, region, timeoutMs: FUNCTION_TIMEOUT_MS, memoryMb: 512 });
 }
 
 /**

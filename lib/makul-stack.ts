@@ -29,27 +29,17 @@ const DEFERRED_OUTBOUND_EVERY = Duration.minutes(1);
 /** Project root: bin/, lib/ and functions/ sit directly under it. */
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 
-/** Item actions the inbound function uses (functions/adapters/dynamodb-request-register.ts). */
-const INBOUND_TABLE_ACTIONS = [
+/**
+ * Item actions every makul function uses on the tables (functions/adapters/dynamodb/): reading a
+ * request, a token or a subject, recording and updating them, listing an index.
+ */
+const FUNCTION_TABLE_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:Query',
   // TransactWriteItems has no IAM action of its own: DynamoDB authorises each Put, Update and
   // ConditionCheck inside the transaction against the actions above and this one.
-  'dynamodb:ConditionCheckItem',
-] as const;
-
-/**
- * Item actions the pages function uses: it reads a token and its request, records the confirmation or
- * the unsubscribe (TransactWriteItems: authorised per Put, Update and ConditionCheck inside it, as
- * above) and claims the one message it may send.
- */
-const PAGES_TABLE_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:Query',
   'dynamodb:ConditionCheckItem',
 ] as const;
 
@@ -141,7 +131,7 @@ export class MakulStack extends Stack {
       environment,
     });
     const inboundFunction = this.inbound.function;
-    this.tables.grantItemActions(inboundFunction, INBOUND_TABLE_ACTIONS);
+    this.tables.grantItemActions(inboundFunction, FUNCTION_TABLE_ACTIONS);
     this.tables.grantReadHmacKey(inboundFunction);
     this.receiving.grantReadRawMail(inboundFunction);
     this.sending.grantSend(inboundFunction);
@@ -179,7 +169,7 @@ export class MakulStack extends Stack {
       schedule: scheduler.ScheduleExpression.rate(DEFERRED_OUTBOUND_EVERY),
     });
     const deferredFunction = this.deferredOutbound.fn.function;
-    this.tables.grantItemActions(deferredFunction, INBOUND_TABLE_ACTIONS);
+    this.tables.grantItemActions(deferredFunction, FUNCTION_TABLE_ACTIONS);
     this.tables.grantReadHmacKey(deferredFunction);
     this.receiving.grantReadRawMail(deferredFunction);
     this.sending.grantSend(deferredFunction);
@@ -209,7 +199,7 @@ export class MakulStack extends Stack {
       alarmTopic: this.alarms.alarmTopic,
     });
     const pagesFunction = this.publicPages.fn.function;
-    this.tables.grantItemActions(pagesFunction, PAGES_TABLE_ACTIONS);
+    this.tables.grantItemActions(pagesFunction, FUNCTION_TABLE_ACTIONS);
     this.tables.grantReadHmacKey(pagesFunction);
     // No grantSend: the pages record notices and the deferred-outbound job sends them, so the one
     // function that answers the internet cannot send mail.

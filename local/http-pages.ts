@@ -19,7 +19,7 @@
  * One log line per request: method, status and time. Never the path or the query: tokens travel in
  * paths (`/c/<token>`, `/u/<token>`), and a log line must not let someone who reads it act for a subject.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   createServer,
   type IncomingMessage,
@@ -34,6 +34,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import { localLambdaContext } from './lambda-context';
 import {
   endpointFor,
   LOCAL_REGION,
@@ -230,25 +231,6 @@ export function buildHttpApiEvent(parts: EventParts): APIGatewayProxyEventV2 {
   return event;
 }
 
-/** A Lambda context for one invocation; its clock starts now and runs for `timeoutMs`. */
-function lambdaContext(functionName: string, region: string, timeoutMs: number): Context {
-  const deadline = Date.now() + timeoutMs;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:000000000000:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 interface HttpAnswer {
   readonly statusCode: number;
   readonly headers: readonly (readonly [string, string])[];
@@ -354,7 +336,9 @@ export async function startHttpPages(options: HttpPagesOptions): Promise<HttpPag
       timer = setTimeout(() => resolve({ kind: 'timed-out' }), timeoutMs);
     });
     const ran = Promise.resolve()
-      .then(() => options.handler(event, lambdaContext(functionName, region, timeoutMs)))
+      .then(() =>
+        options.handler(event, localLambdaContext({ functionName, region, timeoutMs, memoryMb: 256 })),
+      )
       .then(
         (value): Outcome => ({ kind: 'result', value }),
         (error: unknown): Outcome => ({ kind: 'threw', error }),

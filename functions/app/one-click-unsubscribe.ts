@@ -12,7 +12,7 @@
 import type { DeploymentProfile } from '../domain/operators/operator-profile';
 import type { PageView } from '../domain/pages/page-view';
 import { localDate } from '../domain/requests/deadlines';
-import type { RegisteredRequest } from '../domain/requests/registered-request';
+import { newOneClickEntry } from '../domain/requests/register-entry';
 import { requestIdFor } from '../domain/requests/request-id';
 import type { Language } from '../domain/requests/request-kinds';
 import { REQUEST_POLICIES } from '../domain/requests/request-policies';
@@ -67,41 +67,13 @@ export async function unsubscribeOneClick(
   const now = deps.now();
   const key = subjectKey(address, deps.hmacKey);
   const { operator, jurisdiction } = deps.profile;
-  const entry: RegisteredRequest = {
+  const entry = newOneClickEntry({
     requestId: requestIdFor(`one-click:${key}:${localDate(now, jurisdiction.timeZone)}`),
-    sesMessageId: 'none',
-    channel: 'one-click',
-    action: 'process',
-    reason: 'one-click',
-    kind: 'unsubscribe',
-    language: language ?? operator.defaultLanguage,
-    status: 'completed',
-    receivedAt: now.toISOString(),
-    dueAt: now.toISOString(),
-    jurisdiction: jurisdiction.id,
     subjectKey: key,
-    // Nothing is sent back: RFC 8058 unsubscribes silently, and the register keeps no address.
-    replyLimitKey: null,
-    sealedContact: null,
-    senderAuthenticated: false,
-    exactTag: true,
-    rawMail: { bucket: '', key: '' },
-    operatorAddress: operator.supportAddresses[0] ?? '',
-    originalMessageId: null,
-    originalReferences: null,
-    outbound: 'none',
-    outboundState: 'skipped',
-    outboundClaimedAt: null,
-    opsQueue: null,
-    opsQueueAt: null,
-    duplicateOf: null,
-    sealedDetails: null,
-    dataItems: null,
-    proof: null,
-    provedAt: null,
-    notice: null,
-    noticeOf: null,
-  };
+    language: language ?? operator.defaultLanguage,
+    at: now,
+    profile: deps.profile,
+  });
   const effect = REQUEST_POLICIES.unsubscribe.effect;
   const recorded = await deps.register.recordNew(
     entry,

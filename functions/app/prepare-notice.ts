@@ -12,8 +12,8 @@ import { LIFT_LINK_DAYS } from '../domain/requests/link-actions';
 import type { RegisteredRequest } from '../domain/requests/registered-request';
 import type { Language } from '../domain/requests/request-kinds';
 import { openText } from '../domain/subjects/sealed-address';
-import { deriveToken, type TokenPurpose, tokenLink } from '../domain/tokens/verification-token';
 import type { LinkRegister } from '../ports/request-register';
+import { issueLink } from './issue-link';
 import type { NoticeComposer } from './send-outbound';
 
 export interface NoticeDependencies {
@@ -93,23 +93,6 @@ export async function renderNoticeFor(
       throw new Error('not a notice entry');
   }
   return renderNotice(input);
-}
-
-/** A link for the parent request, stored once: a retried send mails the same link and expiry. */
-async function issueLink(
-  purpose: TokenPurpose,
-  requestId: string,
-  validHours: number,
-  deps: NoticeDependencies,
-): Promise<{ readonly url: string; readonly expiresAt: Date }> {
-  const token = deriveToken(purpose, requestId, deps.hmacKey, deps.now(), validHours);
-  const stored = await deps.register.putToken({
-    tokenHash: token.tokenHash,
-    purpose,
-    requestId,
-    expiresAt: token.expiresAt,
-  });
-  return { url: tokenLink(deps.profile.operator.confirmBaseUrl, token.token), expiresAt: stored.expiresAt };
 }
 
 async function asksNewAddress(parentId: string, deps: NoticeDependencies): Promise<boolean> {

@@ -12,14 +12,14 @@ import type { DeploymentProfile } from '../domain/operators/operator-profile';
 import { autoReplyHeaders, buildForwardToHumans } from '../domain/replies/outbound-message';
 import { type RenderedReply, renderReply } from '../domain/replies/reply-templates';
 import type { RegisteredRequest } from '../domain/requests/registered-request';
-import type { Language } from '../domain/requests/request-kinds';
+import type { Language, RequestKind } from '../domain/requests/request-kinds';
 import { planRequest } from '../domain/requests/request-policies';
 import { openAddress } from '../domain/subjects/sealed-address';
-import { deriveToken, tokenLink } from '../domain/tokens/verification-token';
 import type { MailSender, OutgoingReply } from '../ports/mail-sender';
 import type { MetricsRecorder } from '../ports/metrics';
 import type { RawMailStore } from '../ports/raw-mail-store';
 import type { RequestRegister } from '../ports/request-register';
+import { issueLink } from './issue-link';
 
 export interface SendDependencies {
   readonly profile: DeploymentProfile;
@@ -60,48 +60,41 @@ export async function transmit(message: PreparedMessage, mailSender: MailSender)
 }
 
 async function prepareReply(request: RegisteredRequest, deps: SendDependencies): Promise<OutgoingReply> {
-  const { kind, language, sealedContact, senderAuthenticated } = request;
+  const { kind, language, sealedContact } = request;
   if (!kind || !language || !sealedContact) throw new Error('a reply needs a kind, a language and a sender');
+  const rendered = request.notice
+    ? await composeNotice(request, language, deps)
+    : await replyText(request, deps);
+  return {
+    from: request.operatorAddress,
+    to: openAddress(sealedContact, deps.hmacKey, request.requestId),
+    subject: rendered.subject,
+    text: rendered.text,
+    html: rendered.html,
+    // A notice to a new mailbox answers nothing that mailbox sent: it does not thread under the original.
+    headers:
+      request.notice === 'confirm-address'
+        ? autoReplyHeaders(null, null)
+        : autoReplyHeaders(request.originalMessageId, request.originalReferences),
+  };
+}
+
+function composeNotice(request: RegisteredRequest, language: Language, deps: SendDependencies) {
+  if (!deps.composeNotice) throw new Error('this function does not send notices');
+  return deps.composeNotice(request, language);
+}
+
+/** The first reply to a request: what happens, and the link to confirm or to say "this was not me". */
+async function replyText(request: RegisteredRequest, deps: SendDependencies): Promise<RenderedReply> {
   const { operator, jurisdiction } = deps.profile;
-  if (request.notice) {
-    if (!deps.composeNotice) throw new Error('this function does not send notices');
-    const rendered = await deps.composeNotice(request, language);
-    return {
-      from: request.operatorAddress,
-      to: openAddress(sealedContact, deps.hmacKey, request.requestId),
-      subject: rendered.subject,
-      text: rendered.text,
-      html: rendered.html,
-      // A notice to a new mailbox answers nothing that mailbox sent: it does not thread under the original.
-      headers:
-        request.notice === 'confirm-address'
-          ? autoReplyHeaders(null, null)
-          : autoReplyHeaders(request.originalMessageId, request.originalReferences),
-    };
-  }
-  const plan = planRequest(kind, senderAuthenticated);
-  let actionUrl: string | undefined;
-  let actionExpiresAt: Date | undefined;
-  if (plan.token) {
-    const token = deriveToken(
-      plan.token,
-      request.requestId,
-      deps.hmacKey,
-      deps.now(),
-      operator.verificationTokenHours,
-    );
-    // A retry gets the same token back and the expiry of the first issue: the same link, said the same way.
-    const stored = await deps.register.putToken({
-      tokenHash: token.tokenHash,
-      purpose: token.purpose,
-      requestId: request.requestId,
-      expiresAt: token.expiresAt,
-    });
-    actionUrl = tokenLink(operator.confirmBaseUrl, token.token);
-    actionExpiresAt = stored.expiresAt;
-  }
+  const kind = request.kind as RequestKind;
+  const language = request.language as Language;
+  const plan = planRequest(kind, request.senderAuthenticated);
+  const link = plan.token
+    ? await issueLink(plan.token, request.requestId, operator.verificationTokenHours, deps)
+    : null;
   const receivedAt = new Date(request.receivedAt);
-  const rendered = renderReply({
+  return renderReply({
     kind,
     language,
     outcome: plan.replyOutcome,
@@ -110,17 +103,8 @@ async function prepareReply(request: RegisteredRequest, deps: SendDependencies):
     receivedAt,
     dueAt: request.dueAt ? new Date(request.dueAt) : receivedAt,
     timeZone: jurisdiction.timeZone,
-    actionUrl,
-    actionExpiresAt,
+    ...(link ? { actionUrl: link.url, actionExpiresAt: link.expiresAt } : {}),
   });
-  return {
-    from: request.operatorAddress,
-    to: openAddress(sealedContact, deps.hmacKey, request.requestId),
-    subject: rendered.subject,
-    text: rendered.text,
-    html: rendered.html,
-    headers: autoReplyHeaders(request.originalMessageId, request.originalReferences),
-  };
 }
 
 /**

@@ -1,26 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../support/paths';
+import { makulProcess } from '../support/makul-cli';
 
-const run = promisify(execFile);
-const root = PROJECT_ROOT;
-
-/** Runs the real command as ops would (bin/makul.mjs, through tsx, on this Node). */
-async function makul(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(root, 'bin/makul.mjs'), ...args], {
-      cwd: root,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const makul = (...args: string[]) => makulProcess(args);
 
 describe('makul inspect', () => {
   it('prints one JSON decision per file with the documented fields', async () => {

@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../bin/cli/main';
 import type { DynamoDbRequestRegister } from '../../functions/adapters/dynamodb/request-register';
 import type { AuditEvent, RegisteredRequest } from '../../functions/domain/requests/registered-request';
 import type { OutboundLimits } from '../../functions/ports/request-register';
@@ -20,10 +19,10 @@ import type { DynamoDbLocalHandle } from '../../local/dynamodb-local';
 import { STATE_FILE_NAME, writeLocalStackState } from '../../local/local-stack-state';
 import { LOCAL_CREDENTIALS } from '../../local/loopback';
 import { startLocalRegister } from '../support/local-register';
-import { PROJECT_ROOT } from '../support/paths';
+import { cleanEnvironment, makulHere, makulProcess } from '../support/makul-cli';
 import { sampleRequest } from '../support/sample-request';
 
-const run = promisify(execFile);
+const _run = promisify(execFile);
 const TABLES = { requestsTableName: 'makul-x2-requests', subjectsTableName: 'makul-x2-subjects' };
 const RECEIVED = new Date('2026-11-20T08:00:00Z');
 const LATER = new Date('2099-01-01T00:00:00Z');
@@ -31,48 +30,7 @@ const LATER = new Date('2099-01-01T00:00:00Z');
 const ADDRESS = 'subject-address@example.kg';
 const SEALED = 'v1.sealed-contact-text';
 
-interface Result {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Only what a child needs: no AWS settings from the shell running the tests. */
-function cleanEnvironment(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const kept = Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_'));
-  return { ...Object.fromEntries(kept), ...extra };
-}
-
-async function makul(args: readonly string[], env: NodeJS.ProcessEnv = cleanEnvironment()): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(PROJECT_ROOT, 'bin/makul.mjs'), ...args], {
-      cwd: PROJECT_ROOT,
-      env,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
-
-/**
- * The same command run in this process (bin/cli/main.ts with its output captured): for the cases
- * that only vary what the process-level tests above already cover, at a fraction of the time.
- */
-async function makulHere(args: readonly string[]): Promise<Result> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    out: (text) => {
-      stdout += text;
-    },
-    err: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const makul = makulProcess;
 
 let dynamodb: DynamoDbLocalHandle;
 let client: DynamoDBClient;

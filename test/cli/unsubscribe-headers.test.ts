@@ -6,55 +6,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../bin/cli/main';
 import { readUnsubscribeToken, unsubscribeLinkKey } from '../../functions/domain/tokens/unsubscribe-token';
-import { PROJECT_ROOT } from '../support/paths';
+import { cleanEnvironment, makulHere, makulProcess } from '../support/makul-cli';
 
-const run = promisify(execFile);
+const _run = promisify(execFile);
 
 const SECRET = 'cli-test-secret-0123456789abcdef0123456789abcdef';
 const LINK_KEY = unsubscribeLinkKey(SECRET);
 const LINK_KEY_HEX = LINK_KEY.toString('hex');
 const ADDRESS = 'Aigul@Example.KG';
 
-/** Settings from the developer's shell that would change which key the command finds. */
-const CLEAN_ENVIRONMENT = Object.fromEntries(
-  Object.entries(process.env).filter(
-    ([name]) => !name.startsWith('AWS_') && name !== 'MAKUL_UNSUBSCRIBE_LINK_KEY',
-  ),
-);
-
-/** Runs the real command as ops would (bin/makul.mjs, through tsx, on this Node). */
-async function makul(args: string[], environment: NodeJS.ProcessEnv = {}) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(PROJECT_ROOT, 'bin/makul.mjs'), ...args], {
-      cwd: PROJECT_ROOT,
-      env: { ...CLEAN_ENVIRONMENT, ...environment },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
-
-/**
- * The same command in this process, for the usage and failure cases: starting tsx for each costs seconds
- * on a busy machine.
- */
-async function makulHere(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    out: (text) => {
-      stdout += text;
-    },
-    err: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
-}
+/** Runs the real command as ops would, with the shell's AWS and link-key settings put aside. */
+const makul = (args: string[], environment: NodeJS.ProcessEnv = {}) =>
+  makulProcess(args, cleanEnvironment(environment));
 
 /** A local stack's data folder holding only its HMAC key, as bin/local-stack.ts writes it. */
 function dataFolderWithKey(): string {

@@ -7,7 +7,6 @@ import { timingSafeEqual } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
   GetItemCommand,
-  QueryCommand,
   type TransactWriteItem,
   TransactWriteItemsCommand,
   UpdateItemCommand,
@@ -24,7 +23,7 @@ import type {
   TokenTouch,
 } from '../../ports/request-register';
 import { REQUEST_INDEXES } from '../../shared/table-design';
-import { type Item, readStr, requestKey, subjectItemKey, TTL, tokenKey, toRequest } from './request-items';
+import { type Item, readStr, requestKey, subjectItemKey, TTL, tokenKey } from './request-items';
 import { COUNTER_TTL_SECONDS, DynamoDbRequestRegister, failedCondition } from './request-register';
 
 export class DynamoDbLinkRegister extends DynamoDbRequestRegister implements LinkRegister {
@@ -252,24 +251,15 @@ export class DynamoDbLinkRegister extends DynamoDbRequestRegister implements Lin
   }
 
   async requestsOfSubject(subjectKey: string, limit = 500): Promise<RegisteredRequest[]> {
-    const found: RegisteredRequest[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tables.requestsTableName,
-          IndexName: REQUEST_INDEXES.bySubject.indexName,
-          KeyConditionExpression: '#subject = :subject',
-          ExpressionAttributeNames: { '#subject': REQUEST_INDEXES.bySubject.partitionKey },
-          ExpressionAttributeValues: { ':subject': { S: subjectKey } },
-          Limit: limit - found.length,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) found.push(toRequest(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && found.length < limit);
-    return found;
+    return this.queryRequests(
+      {
+        IndexName: REQUEST_INDEXES.bySubject.indexName,
+        KeyConditionExpression: '#subject = :subject',
+        ExpressionAttributeNames: { '#subject': REQUEST_INDEXES.bySubject.partitionKey },
+        ExpressionAttributeValues: { ':subject': { S: subjectKey } },
+      },
+      limit,
+    );
   }
 }
 

@@ -2,6 +2,7 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   QueryCommand,
+  type QueryCommandInput,
   TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
@@ -233,23 +234,35 @@ export class DynamoDbRequestRegister implements RequestRegister {
     queue: OpsQueue,
     options: { until?: Date; limit?: number } = {},
   ): Promise<RegisteredRequest[]> {
+    return this.queryRequests(
+      {
+        IndexName: REQUEST_INDEXES.opsQueue.indexName,
+        KeyConditionExpression: options.until ? '#queue = :queue AND #at <= :until' : '#queue = :queue',
+        ExpressionAttributeNames: {
+          '#queue': OPS_QUEUE,
+          ...(options.until ? { '#at': OPS_QUEUE_AT } : {}),
+        },
+        ExpressionAttributeValues: {
+          ':queue': { S: queue },
+          ...(options.until ? { ':until': { S: options.until.toISOString() } } : {}),
+        },
+      },
+      options.limit ?? 1000,
+    );
+  }
+
+  /** Register entries from an index of the requests table, page by page, up to `limit`. */
+  protected async queryRequests(
+    query: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
+    limit: number,
+  ): Promise<RegisteredRequest[]> {
     const found: RegisteredRequest[] = [];
-    const limit = options.limit ?? 1000;
     let startKey: Item | undefined;
     do {
       const page = await this.client.send(
         new QueryCommand({
+          ...query,
           TableName: this.tables.requestsTableName,
-          IndexName: REQUEST_INDEXES.opsQueue.indexName,
-          KeyConditionExpression: options.until ? '#queue = :queue AND #at <= :until' : '#queue = :queue',
-          ExpressionAttributeNames: {
-            '#queue': OPS_QUEUE,
-            ...(options.until ? { '#at': OPS_QUEUE_AT } : {}),
-          },
-          ExpressionAttributeValues: {
-            ':queue': { S: queue },
-            ...(options.until ? { ':until': { S: options.until.toISOString() } } : {}),
-          },
           Limit: limit - found.length,
           ExclusiveStartKey: startKey,
         }),

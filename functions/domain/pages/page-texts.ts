@@ -10,6 +10,7 @@
  * Dates, addresses and numbers stand after a label ("Мөөнөтү: …"), never inside a sentence: inside a
  * Kyrgyz sentence they would need a case ending that cannot be attached to a formatted value.
  */
+import { WILL_DO } from '../replies/reply-templates';
 import type { Language, RequestKind } from '../requests/request-kinds';
 import type { RejectedReason, ResultOutcome } from './page-view';
 
@@ -111,16 +112,8 @@ const EN: PageTexts = {
   },
   whatWillHappen: 'What will happen',
   yourAnswer: 'Your answer',
-  willDo: {
-    unsubscribe: (op) => `${op} will stop sending you marketing messages.`,
-    'update-data': (op) => `${op} will update your personal data as described in your message.`,
-    'withdraw-consent': (op) =>
-      `${op} will stop processing your personal data on the basis of your consent and will destroy the data it has no other legal ground to keep.`,
-    access: (op) => `${op} will send you information about your personal data and how they are processed.`,
-    erasure: (op) => `${op} will destroy your personal data, except data that must be kept by law.`,
-    restrict: (op) => `${op} will block your personal data, that is, pause their processing.`,
-    'stop-dissemination': (op) => `${op} will stop disseminating the personal data named in your message.`,
-  },
+  // The mail's sentence, word for word (../replies/reply-templates.ts).
+  willDo: WILL_DO.en,
   confirm: {
     title: 'Confirm your request',
     intro:
@@ -235,18 +228,8 @@ const RU: PageTexts = {
   },
   whatWillHappen: 'Что произойдёт',
   yourAnswer: 'Ваш ответ',
-  willDo: {
-    unsubscribe: (op) => `${op} прекратит присылать вам рекламные сообщения.`,
-    'update-data': (op) => `${op} актуализирует ваши персональные данные в соответствии с вашим письмом.`,
-    'withdraw-consent': (op) =>
-      `${op} прекратит обработку ваших персональных данных на основании согласия и уничтожит данные, для хранения которых нет иных законных оснований.`,
-    access: (op) => `${op} направит вам сведения о ваших персональных данных и об их обработке.`,
-    erasure: (op) =>
-      `${op} уничтожит ваши персональные данные, кроме тех, которые необходимо хранить по закону.`,
-    restrict: (op) => `${op} заблокирует ваши персональные данные, то есть приостановит их обработку.`,
-    'stop-dissemination': (op) =>
-      `${op} прекратит распространение персональных данных, указанных в вашем письме.`,
-  },
+  // The mail's sentence, word for word (../replies/reply-templates.ts).
+  willDo: WILL_DO.ru,
   confirm: {
     title: 'Подтвердите запрос',
     intro:
@@ -361,18 +344,8 @@ const KY: PageTexts = {
   },
   whatWillHappen: 'Эмне болот',
   yourAnswer: 'Сиздин жообуңуз',
-  willDo: {
-    unsubscribe: (op) => `${op} сизге жарнамалык билдирүүлөрдү жөнөтүүнү токтотот.`,
-    'update-data': (op) => `${op} катыңызда көрсөтүлгөндөй жеке маалыматтарыңызды актуалдаштырат.`,
-    'withdraw-consent': (op) =>
-      `${op} макулдугуңуздун негизинде жеке маалыматтарыңызды иштеп чыгууну токтотот жана сактоого башка мыйзамдуу негизи жок маалыматтарды жок кылат.`,
-    access: (op) => `${op} сизге жеке маалыматтарыңыз жана аларды иштеп чыгуу тууралуу маалымат жөнөтөт.`,
-    erasure: (op) =>
-      `${op} мыйзам боюнча сакталууга тийиш болгондордон башка жеке маалыматтарыңызды жок кылат.`,
-    restrict: (op) =>
-      `${op} жеке маалыматтарыңызды бөгөттөйт, башкача айтканда, аларды иштеп чыгууну убактылуу токтотот.`,
-    'stop-dissemination': (op) => `${op} катыңызда көрсөтүлгөн жеке маалыматтарды жайылтууну токтотот.`,
-  },
+  // The mail's sentence, word for word (../replies/reply-templates.ts).
+  willDo: WILL_DO.ky,
   confirm: {
     title: 'Суроо-талабыңызды ырастаңыз',
     intro:

@@ -8,9 +8,8 @@
  *
  * GET only shows; every form POSTs (mail scanners fetch links, so a GET must never act).
  */
-import { confirmButtonLabel, escapeHtml, kindName } from '../replies/reply-templates';
+import { confirmButtonLabel, escapeHtml, formatReplyDate, kindName } from '../replies/reply-templates';
 import { LANGUAGES, type Language } from '../requests/request-kinds';
-import { formatPageDate } from './page-dates';
 import { PAGE_STYLE } from './page-style';
 import { PAGE_TEXTS, type PageTexts } from './page-texts';
 import type { PageContext, PageView, RenderedPage, ResultOutcome } from './page-view';
@@ -108,7 +107,7 @@ function actionForm(context: PageContext, buttons: readonly FormButton[]): strin
 
 function buildParts(view: PageView, context: PageContext, texts: PageTexts): PageParts {
   const { language, operatorName: operator } = context;
-  const date = (value: Date): string => formatPageDate(value, language, context.timeZone);
+  const date = (value: Date): string => formatReplyDate(value, language, context.timeZone);
   const labels = texts.labels;
   const confirmLabel = confirmButtonLabel(language);
 

@@ -261,6 +261,16 @@ const KY: Phrasebook = {
 const PHRASEBOOKS: Readonly<Record<Language, Phrasebook>> = { ky: KY, ru: RU, en: EN };
 
 /**
+ * What will be done, per kind and language: the same sentence in the mail and on the page that
+ * confirms it (functions/domain/pages/page-texts.ts), so the two never promise different things.
+ */
+export const WILL_DO: Readonly<Record<Language, Readonly<Record<RequestKind, KindSentence>>>> = {
+  ky: KY.willDo,
+  ru: RU.willDo,
+  en: EN.willDo,
+};
+
+/**
  * A message is a list of blocks; a block is a paragraph (text and links) or a bulleted list of
  * paragraphs. Text and HTML are both made from it, so the two parts can never say different things.
  * Shared with notice-templates.ts and access-report.ts.
@@ -277,17 +287,32 @@ export type Block = Paragraph | BulletList;
  * matters because the person may live in another zone than the operator.
  */
 export function formatReplyDate(date: Date, language: Language, timeZone: string): string {
-  return new Intl.DateTimeFormat(DATE_LOCALES[language], {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZone,
-    timeZoneName: 'short',
-  }).format(date);
+  const key = `${language} ${timeZone}`;
+  let formatter = dateFormatters.get(key);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat(DATE_LOCALES[language], {
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZone,
+      timeZoneName: 'short',
+    });
+    if (dateFormatters.size >= MAX_CACHED_FORMATTERS) dateFormatters.clear();
+    dateFormatters.set(key, formatter);
+  }
+  return formatter.format(date);
 }
+
+/**
+ * Building an Intl formatter costs about 1 ms (most of a page's time budget, a page shows up to three
+ * dates); using a built one about 10 µs. Zones come from the operator's profile, so a handful at most;
+ * the bound only guards against misuse.
+ */
+const MAX_CACHED_FORMATTERS = 64;
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
 
 /**
  * Only http(s) links go into a message: the URL ends up in an href, where `javascript:` or `data:` would

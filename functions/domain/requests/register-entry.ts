@@ -84,3 +84,52 @@ export function newRegisterEntry(input: RegisterEntryInput): RegisteredRequest {
 function proofAtArrival(senderAuthenticated: boolean): RegisteredRequest['proof'] {
   return senderAuthenticated ? 'authenticated-sender' : null;
 }
+
+/**
+ * The register entry of a one-click unsubscribe (RFC 8058): kind unsubscribe, done at once, nothing
+ * sent back and no address kept; the subject key says whose it is.
+ */
+export function newOneClickEntry(input: {
+  readonly requestId: string;
+  readonly subjectKey: string;
+  readonly language: RegisteredRequest['language'];
+  readonly at: Date;
+  readonly profile: DeploymentProfile;
+}): RegisteredRequest {
+  const at = input.at.toISOString();
+  const { operator, jurisdiction } = input.profile;
+  return {
+    requestId: input.requestId,
+    sesMessageId: 'none',
+    channel: 'one-click',
+    action: 'process',
+    reason: 'one-click',
+    kind: 'unsubscribe',
+    language: input.language,
+    status: 'completed',
+    receivedAt: at,
+    dueAt: at,
+    jurisdiction: jurisdiction.id,
+    subjectKey: input.subjectKey,
+    replyLimitKey: null,
+    sealedContact: null,
+    senderAuthenticated: false,
+    exactTag: true,
+    rawMail: { bucket: '', key: '' },
+    operatorAddress: operator.supportAddresses[0] ?? operator.humanSupportInbox,
+    originalMessageId: null,
+    originalReferences: null,
+    outbound: 'none',
+    outboundState: 'skipped',
+    outboundClaimedAt: null,
+    opsQueue: null,
+    opsQueueAt: null,
+    duplicateOf: null,
+    sealedDetails: null,
+    dataItems: null,
+    proof: null,
+    provedAt: null,
+    notice: null,
+    noticeOf: null,
+  };
+}

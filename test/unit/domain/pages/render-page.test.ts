@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { formatPageDate } from '../../../../functions/domain/pages/page-dates';
 import {
   type PageContext,
   type PageView,
@@ -320,7 +319,7 @@ describe('renderPage', () => {
       const { html } = renderPage(view, pageContext({ language: 'ky' }));
 
       for (const date of [RECEIVED_AT, DUE_AT, DESTRUCTION_BY]) {
-        const formatted = formatPageDate(date, 'ky', 'Asia/Bishkek');
+        const formatted = formatReplyDate(date, 'ky', 'Asia/Bishkek');
         const occurrences = html.split(formatted).length - 1;
         const labelled = html.split(`<dd>${formatted}</dd>`).length - 1;
         expect(occurrences, view.page).toBe(labelled);

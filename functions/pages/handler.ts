@@ -61,10 +61,13 @@ export function createPagesHandler(environment: NodeJS.ProcessEnv, logger?: Logg
       timeZone: jurisdiction.timeZone,
       selfPath: event.rawPath,
     });
-    return { statusCode: rendered.statusCode, headers: { ...PAGE_SECURITY_HEADERS }, body: rendered.html };
+    const headers: Record<string, string> = { ...PAGE_SECURITY_HEADERS };
+    // Too many attempts: the source's hourly count starts again within the hour.
+    if (rendered.statusCode === 429) headers['Retry-After'] = '3600';
+    return { statusCode: rendered.statusCode, headers, body: rendered.html };
   };
 
-  const context = (event: APIGatewayProxyEventV2, lambdaContext: Context) => {
+  const invocation = (event: APIGatewayProxyEventV2, lambdaContext: Context) => {
     const deps: LinkDependencies = setup.dependencies(lambdaContext);
     const asked = requestedLanguage(event);
     const sourceIp = event.requestContext.http.sourceIp;
@@ -77,7 +80,7 @@ export function createPagesHandler(environment: NodeJS.ProcessEnv, logger?: Logg
       method: 'GET' as const,
       path: '/c/{token}',
       handler: async (event: APIGatewayProxyEventV2, lambdaContext: Context) => {
-        const { deps, asked, sourceIp, token, fallback } = context(event, lambdaContext);
+        const { deps, asked, sourceIp, token, fallback } = invocation(event, lambdaContext);
         const shown = await showLink(token, sourceIp, asked, deps);
         return respond(shown.view, event, asked ?? shown.requestLanguage ?? fallback);
       },
@@ -86,7 +89,7 @@ export function createPagesHandler(environment: NodeJS.ProcessEnv, logger?: Logg
       method: 'POST' as const,
       path: '/c/{token}',
       handler: async (event: APIGatewayProxyEventV2, lambdaContext: Context) => {
-        const { deps, sourceIp, token, fallback } = context(event, lambdaContext);
+        const { deps, sourceIp, token, fallback } = invocation(event, lambdaContext);
         const form = formOf(event);
         const asked = languageFrom(field(form, 'lang')) ?? requestedLanguage(event);
         const acted = await actOnLink(token, field(form, 'action') ?? '', sourceIp, asked, deps);
@@ -97,7 +100,7 @@ export function createPagesHandler(environment: NodeJS.ProcessEnv, logger?: Logg
       method: 'GET' as const,
       path: '/u/{token}',
       handler: async (event: APIGatewayProxyEventV2, lambdaContext: Context) => {
-        const { deps, sourceIp, token, fallback } = context(event, lambdaContext);
+        const { deps, sourceIp, token, fallback } = invocation(event, lambdaContext);
         return respond(await showUnsubscribe(token, sourceIp, deps), event, fallback);
       },
     },
@@ -105,7 +108,7 @@ export function createPagesHandler(environment: NodeJS.ProcessEnv, logger?: Logg
       method: 'POST' as const,
       path: '/u/{token}',
       handler: async (event: APIGatewayProxyEventV2, lambdaContext: Context) => {
-        const { deps, sourceIp, token } = context(event, lambdaContext);
+        const { deps, sourceIp, token } = invocation(event, lambdaContext);
         const form = formOf(event);
         const asked = languageFrom(field(form, 'lang')) ?? requestedLanguage(event);
         // RFC 8058 §3.1: the POST carries List-Unsubscribe=One-Click; anything else is not that POST.

@@ -223,6 +223,9 @@ describe('a confirmation link', () => {
     }
     expect(seen).toEqual(new Set(['unavailable', 'too-many-attempts']));
     expect((await showLink('C'.repeat(43), source, null, deps)).view.page).toBe('too-many-attempts');
+    const page = await call(httpEvent('GET', `/c/${'D'.repeat(43)}`, { sourceIp: source }));
+    expect(page.statusCode).toBe(429);
+    expect(page.headers?.['Retry-After']).toBe('3600');
   });
 });
 

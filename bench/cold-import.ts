@@ -5,6 +5,10 @@
  * postal-mime, zod and Powertools; the target (issue #7, point 21) is an inbound bundle at most 1.2
  * times the lean floor. The floor as the SDK ships it (default credential chain) is reported beside it.
  *
+ * The public pages function uses the DynamoDB client only (no SES: functions/shared/register-runtime.ts),
+ * so it has a floor of its own, the DynamoDB client alone with the same credential provider; its target
+ * is a bundle of at most 400 KB importing in at most 1.25 times that floor.
+ *
  * Every bundle is built with the stack's esbuild settings (lib/makul-function.ts) and imported in fresh
  * Node processes, alternating, with source maps enabled as in Lambda (NODE_OPTIONS). The machine is
  * shared: the report gives the spread of each bundle and of the per-round ratio, not only medians.
@@ -24,12 +28,17 @@ import { makulEsbuildOptions } from '../lib/makul-function';
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 const INBOUND_ENTRY = path.join(PROJECT_ROOT, 'functions', 'inbound-email', 'index.ts');
 const DEFERRED_OUTBOUND_ENTRY = path.join(PROJECT_ROOT, 'functions', 'deferred-outbound', 'index.ts');
+const PAGES_ENTRY = path.join(PROJECT_ROOT, 'functions', 'pages', 'index.ts');
 const OPERATORS_FILE = path.join(PROJECT_ROOT, DEFAULT_OPERATORS_FILE);
 
 /** Imports per bundle; the first of each is a discarded warm-up (file cache). */
 const RUNS = 20;
 /** Issue #7, point 21: the inbound bundle at most this many times the lean floor, in the same run. */
 const TARGET_RATIO = 1.2;
+/** The pages bundle at most this many times its DynamoDB-only lean floor, in the same run. */
+const PAGES_TARGET_RATIO = 1.25;
+/** The pages bundle's size limit (test/cdk/public-pages-api.test.ts), in esbuild's KB of 1,024 bytes. */
+const PAGES_BUNDLE_LIMIT_BYTES = 400 * 1024;
 
 /**
  * The SDK surface the handler imports (functions/adapters/dynamodb/request-register.ts,
@@ -41,6 +50,22 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 const region = process.env.AWS_REGION;
 export const clients = { dynamodb: new DynamoDBClient({ region }), ses: new SESv2Client({ region }) };
 export const commands = { GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand, SendEmailCommand };
+`;
+
+/**
+ * The pages' SDK surface (functions/adapters/dynamodb/request-register.ts and link-register.ts): the
+ * DynamoDB client, built as functions/shared/register-runtime.ts builds it at start, and the commands
+ * and errors the adapters import. No SES client: the pages send no mail.
+ */
+const PAGES_FLOOR_SOURCE = `
+import {
+  ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, QueryCommand, TransactionCanceledException,
+  TransactWriteItemsCommand, UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+const region = process.env.AWS_REGION;
+export const clients = { dynamodb: new DynamoDBClient({ region }) };
+export const commands = { GetItemCommand, QueryCommand, TransactWriteItemsCommand, UpdateItemCommand };
+export const errors = { ConditionalCheckFailedException, TransactionCanceledException };
 `;
 
 interface Measured {
@@ -74,6 +99,27 @@ export async function benchColdImport(): Promise<string> {
         label: 'SDK floor (same clients, default credential chain)',
         file: await bundle(floorSource, workDirectory, 'floor', false),
       },
+      {
+        label: 'pages handler',
+        file: await bundle({ entryPoints: [PAGES_ENTRY] }, workDirectory, 'pages', true),
+      },
+      // The pages' floor: the DynamoDB client alone, with the same environment-only credential provider.
+      {
+        label: 'pages lean floor (DynamoDB client only, environment-only credentials)',
+        file: await bundle(
+          {
+            stdin: {
+              contents: PAGES_FLOOR_SOURCE,
+              resolveDir: PROJECT_ROOT,
+              loader: 'ts',
+              sourcefile: 'sdk-floor-pages.ts',
+            },
+          },
+          workDirectory,
+          'pages-lean-floor',
+          true,
+        ),
+      },
     ];
     const environment = lambdaLikeEnvironment();
     const measured: Measured[] = bundles.map(({ label, file }) => ({
@@ -88,8 +134,15 @@ export async function benchColdImport(): Promise<string> {
         if (run > 0) measured[index]?.millis.push(millis);
       });
     }
-    const [inbound, deferred, leanFloor, floor] = measured as [Measured, Measured, Measured, Measured];
-    return report({ inbound, deferred, leanFloor, floor });
+    const [inbound, deferred, leanFloor, floor, pages, pagesFloor] = measured as [
+      Measured,
+      Measured,
+      Measured,
+      Measured,
+      Measured,
+      Measured,
+    ];
+    return report({ inbound, deferred, leanFloor, floor, pages, pagesFloor });
   } finally {
     rmSync(workDirectory, { recursive: true, force: true });
   }
@@ -167,9 +220,11 @@ interface Bundles {
   readonly deferred: Measured;
   readonly leanFloor: Measured;
   readonly floor: Measured;
+  readonly pages: Measured;
+  readonly pagesFloor: Measured;
 }
 
-function report({ inbound, deferred, leanFloor, floor }: Bundles): string {
+function report({ inbound, deferred, leanFloor, floor, pages, pagesFloor }: Bundles): string {
   const ms = (value: number) => `${value.toFixed(1)} ms`;
   const row = (measured: Measured) =>
     `| ${measured.label} | ${(measured.bytes / 1024).toFixed(1)} KB | ${ms(percentile(measured.millis, 0.5))} | ${ms(percentile(measured.millis, 0.1))} – ${ms(percentile(measured.millis, 0.9))} |`;
@@ -179,6 +234,12 @@ function report({ inbound, deferred, leanFloor, floor }: Bundles): string {
   // the machine's load moved the result.
   const roundRatios = inbound.millis.map((millis, round) => millis / (leanFloor.millis[round] ?? Number.NaN));
   const verdict = ratio <= TARGET_RATIO ? 'target met' : 'target NOT met';
+  const pagesRatio = median(pages) / median(pagesFloor);
+  const pagesRoundRatios = pages.millis.map(
+    (millis, round) => millis / (pagesFloor.millis[round] ?? Number.NaN),
+  );
+  const pagesVerdict = pagesRatio <= PAGES_TARGET_RATIO ? 'target met' : 'target NOT met';
+  const pagesSizeVerdict = pages.bytes <= PAGES_BUNDLE_LIMIT_BYTES ? 'met' : 'NOT met';
   const sdkVersion = (name: string) =>
     (
       JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as {
@@ -188,7 +249,7 @@ function report({ inbound, deferred, leanFloor, floor }: Bundles): string {
   return [
     '## Cold import: Lambda bundles vs. AWS SDK floor',
     '',
-    `${RUNS} imports of each bundle in fresh ${process.version} processes (after one warm-up each), alternating, with \`--enable-source-maps\` as in Lambda and the handlers' environment (configuration validated, clients and metrics built at import). All are built with the stack's esbuild settings (ESM, minified, source maps without sources content, SDK bundled). The floors hold only the @aws-sdk/client-dynamodb ${sdkVersion('@aws-sdk/client-dynamodb')} and @aws-sdk/client-sesv2 ${sdkVersion('@aws-sdk/client-sesv2')} clients, constructed at import like the handlers'; the lean floor has the handlers' environment-only credential provider, so the gap to it is the cost of makul's own code, postal-mime, zod and Powertools.`,
+    `${RUNS} imports of each bundle in fresh ${process.version} processes (after one warm-up each), alternating, with \`--enable-source-maps\` as in Lambda and the handlers' environment (configuration validated, clients and metrics built at import). All are built with the stack's esbuild settings (ESM, minified, source maps without sources content, SDK bundled). The floors hold only the @aws-sdk/client-dynamodb ${sdkVersion('@aws-sdk/client-dynamodb')} and @aws-sdk/client-sesv2 ${sdkVersion('@aws-sdk/client-sesv2')} clients, constructed at import like the handlers'; the lean floor has the handlers' environment-only credential provider, so the gap to it is the cost of makul's own code, postal-mime, zod and Powertools. The pages function has no SES client, so its lean floor holds the DynamoDB client alone (same credential provider); the gap to it is makul's own code, zod, libphonenumber-js, middy, Powertools and aws4fetch (Secrets Manager).`,
     '',
     '| bundle | size | median | p10 – p90 |',
     '|---|---|---|---|',
@@ -196,8 +257,12 @@ function report({ inbound, deferred, leanFloor, floor }: Bundles): string {
     row(deferred),
     row(leanFloor),
     row(floor),
+    row(pages),
+    row(pagesFloor),
     '',
     `**Inbound / lean floor (medians): ${ratio.toFixed(2)}×** against a target of at most ${TARGET_RATIO}× — ${verdict}. Round by round: median ${percentile(roundRatios, 0.5).toFixed(2)}×, p10 – p90 ${percentile(roundRatios, 0.1).toFixed(2)}× – ${percentile(roundRatios, 0.9).toFixed(2)}×. Deferred-outbound / lean floor: ${(median(deferred) / median(leanFloor)).toFixed(2)}×. Inbound / SDK floor: ${(median(inbound) / median(floor)).toFixed(2)}×.`,
+    '',
+    `**Pages / DynamoDB-only lean floor (medians): ${pagesRatio.toFixed(2)}×** against a target of at most ${PAGES_TARGET_RATIO}× — ${pagesVerdict}. Round by round: median ${percentile(pagesRoundRatios, 0.5).toFixed(2)}×, p10 – p90 ${percentile(pagesRoundRatios, 0.1).toFixed(2)}× – ${percentile(pagesRoundRatios, 0.9).toFixed(2)}×. Pages bundle: ${pages.bytes.toLocaleString('en')} bytes (${(pages.bytes / 1024).toFixed(1)} KB) against a limit of ${PAGES_BUNDLE_LIMIT_BYTES / 1024} KB — ${pagesSizeVerdict}.`,
     '',
   ].join('\n');
 }

@@ -1,11 +1,13 @@
 /**
- * `npm run bench`: the speed and memory targets of the inbound path, measured on this machine.
+ * `npm run bench`: the speed and memory targets of the inbound path and the public pages, measured on
+ * this machine.
  * Prints a Markdown report and writes it to bench/results/latest.md (copy the figures to BENCHMARKS.md).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { benchAdversarial } from './adversarial';
 import { benchColdImport } from './cold-import';
+import { benchPages } from './pages';
 import { benchPipeline } from './pipeline';
 
 const sections: string[] = [
@@ -14,6 +16,7 @@ const sections: string[] = [
 for (const [title, bench] of [
   ['inbound pipeline', benchPipeline],
   ['adversarial messages', benchAdversarial],
+  ['public pages', benchPages],
   ['cold import', benchColdImport],
 ] as const) {
   process.stderr.write(`running the ${title} benchmark…\n`);

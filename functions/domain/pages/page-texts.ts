@@ -10,7 +10,7 @@
  * Dates, addresses and numbers stand after a label ("Мөөнөтү: …"), never inside a sentence: inside a
  * Kyrgyz sentence they would need a case ending that cannot be attached to a formatted value.
  */
-import { WILL_DO } from '../replies/reply-templates';
+import { WILL_DO } from '../replies/will-do';
 import type { Language, RequestKind } from '../requests/request-kinds';
 import type { RejectedReason, ResultOutcome } from './page-view';
 

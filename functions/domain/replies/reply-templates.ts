@@ -14,6 +14,7 @@
  */
 import type { Language, RequestKind } from '../requests/request-kinds';
 import type { ReplyOutcome } from '../requests/request-policies';
+import { WILL_DO } from './will-do';
 
 export interface ReplyInput {
   readonly kind: RequestKind;
@@ -100,7 +101,7 @@ export function confirmButtonLabel(language: Language): string {
   return CONFIRM_BUTTON_LABELS[language];
 }
 
-type KindSentence = (operator: string) => string;
+import type { KindSentence } from './will-do';
 
 /** The texts of one language. Dates arrive already formatted. */
 interface Phrasebook {
@@ -110,7 +111,6 @@ interface Phrasebook {
   /** What has been done, per kind ('done'). */
   readonly done: Readonly<Record<RequestKind, KindSentence>>;
   /** What will be done, per kind ('verify' and 'accepted'). */
-  readonly willDo: Readonly<Record<RequestKind, KindSentence>>;
   readonly dueBy: (dueAt: string) => string;
   readonly verifyWhy: string;
   readonly verifyHow: (button: string) => string;
@@ -140,16 +140,6 @@ const EN: Phrasebook = {
     erasure: () => 'Your personal data have been destroyed, except data that must be kept by law.',
     restrict: () => 'Your personal data have been blocked: their processing is paused.',
     'stop-dissemination': () => 'Dissemination of the personal data named in your message has stopped.',
-  },
-  willDo: {
-    unsubscribe: (op) => `${op} will stop sending you marketing messages.`,
-    'update-data': (op) => `${op} will update your personal data as described in your message.`,
-    'withdraw-consent': (op) =>
-      `${op} will stop processing your personal data on the basis of your consent and will destroy the data it has no other legal ground to keep.`,
-    access: (op) => `${op} will send you information about your personal data and how they are processed.`,
-    erasure: (op) => `${op} will destroy your personal data, except data that must be kept by law.`,
-    restrict: (op) => `${op} will block your personal data, that is, pause their processing.`,
-    'stop-dissemination': (op) => `${op} will stop disseminating the personal data named in your message.`,
   },
   dueBy: (at) => `This will be done no later than ${at}.`,
   verifyWhy: 'To protect your data, we act on this request only after you confirm that you sent it.',
@@ -181,18 +171,6 @@ const RU: Phrasebook = {
     erasure: () => 'Ваши персональные данные уничтожены, кроме тех, которые необходимо хранить по закону.',
     restrict: () => 'Ваши персональные данные заблокированы: их обработка приостановлена.',
     'stop-dissemination': () => 'Распространение персональных данных, указанных в вашем письме, прекращено.',
-  },
-  willDo: {
-    unsubscribe: (op) => `${op} прекратит присылать вам рекламные сообщения.`,
-    'update-data': (op) => `${op} актуализирует ваши персональные данные в соответствии с вашим письмом.`,
-    'withdraw-consent': (op) =>
-      `${op} прекратит обработку ваших персональных данных на основании согласия и уничтожит данные, для хранения которых нет иных законных оснований.`,
-    access: (op) => `${op} направит вам сведения о ваших персональных данных и об их обработке.`,
-    erasure: (op) =>
-      `${op} уничтожит ваши персональные данные, кроме тех, которые необходимо хранить по закону.`,
-    restrict: (op) => `${op} заблокирует ваши персональные данные, то есть приостановит их обработку.`,
-    'stop-dissemination': (op) =>
-      `${op} прекратит распространение персональных данных, указанных в вашем письме.`,
   },
   dueBy: (at) => `Срок выполнения — не позднее ${at}.`,
   verifyWhy:
@@ -231,18 +209,6 @@ const KY: Phrasebook = {
     restrict: () => 'Жеке маалыматтарыңыз бөгөттөлдү: аларды иштеп чыгуу убактылуу токтотулду.',
     'stop-dissemination': () => 'Катыңызда көрсөтүлгөн жеке маалыматтарды жайылтуу токтотулду.',
   },
-  willDo: {
-    unsubscribe: (op) => `${op} сизге жарнамалык билдирүүлөрдү жөнөтүүнү токтотот.`,
-    'update-data': (op) => `${op} катыңызда көрсөтүлгөндөй жеке маалыматтарыңызды актуалдаштырат.`,
-    'withdraw-consent': (op) =>
-      `${op} макулдугуңуздун негизинде жеке маалыматтарыңызды иштеп чыгууну токтотот жана сактоого башка мыйзамдуу негизи жок маалыматтарды жок кылат.`,
-    access: (op) => `${op} сизге жеке маалыматтарыңыз жана аларды иштеп чыгуу тууралуу маалымат жөнөтөт.`,
-    erasure: (op) =>
-      `${op} мыйзам боюнча сакталууга тийиш болгондордон башка жеке маалыматтарыңызды жок кылат.`,
-    restrict: (op) =>
-      `${op} жеке маалыматтарыңызды бөгөттөйт, башкача айтканда, аларды иштеп чыгууну убактылуу токтотот.`,
-    'stop-dissemination': (op) => `${op} катыңызда көрсөтүлгөн жеке маалыматтарды жайылтууну токтотот.`,
-  },
   dueBy: (at) => `Аткаруунун акыркы мөөнөтү: ${at}.`,
   verifyWhy:
     'Маалыматтарыңызды коргоо үчүн бул суроо-талапты аны сиз жөнөткөнүңүздү ырастагандан кийин гана аткарабыз.',
@@ -259,16 +225,6 @@ const KY: Phrasebook = {
 };
 
 const PHRASEBOOKS: Readonly<Record<Language, Phrasebook>> = { ky: KY, ru: RU, en: EN };
-
-/**
- * What will be done, per kind and language: the same sentence in the mail and on the page that
- * confirms it (functions/domain/pages/page-texts.ts), so the two never promise different things.
- */
-export const WILL_DO: Readonly<Record<Language, Readonly<Record<RequestKind, KindSentence>>>> = {
-  ky: KY.willDo,
-  ru: RU.willDo,
-  en: EN.willDo,
-};
 
 /**
  * A message is a list of blocks; a block is a paragraph (text and links) or a bulleted list of
@@ -360,7 +316,7 @@ function paragraphsFor(input: ReplyInput, book: Phrasebook): Paragraph[] {
         [{ text: book.linkValidUntil(date(input.actionExpiresAt)) }],
         [
           {
-            text: `${book.afterConfirming} ${book.willDo[input.kind](operator)} ${book.dueBy(date(input.dueAt))}`,
+            text: `${book.afterConfirming} ${WILL_DO[input.language][input.kind](operator)} ${book.dueBy(date(input.dueAt))}`,
           },
         ],
         [{ text: book.ignoreIfNotYou }],
@@ -376,7 +332,7 @@ function paragraphsFor(input: ReplyInput, book: Phrasebook): Paragraph[] {
       return [
         received,
         [{ text: book.acceptedWhy }],
-        [{ text: `${book.willDo[input.kind](operator)} ${book.dueBy(date(input.dueAt))}` }],
+        [{ text: `${WILL_DO[input.language][input.kind](operator)} ${book.dueBy(date(input.dueAt))}` }],
         ...notMe,
       ];
     }

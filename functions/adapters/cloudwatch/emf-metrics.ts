@@ -11,6 +11,20 @@ import {
   type MetricsRecorder,
 } from '../../ports/metrics';
 
+/**
+ * Powertools warns "No application metrics to publish" after every invocation that stored none in its
+ * shared set. makul publishes each metric with dimensions on its own (count below), so an empty shared
+ * set is the usual case, not a mistake: that one warning would fill the log (once per page view). Every
+ * other warning still goes to the console.
+ */
+const QUIET_WHEN_EMPTY = {
+  ...console,
+  warn: (message?: unknown, ...rest: unknown[]): void => {
+    if (typeof message === 'string' && message.startsWith('No application metrics to publish')) return;
+    console.warn(message, ...rest);
+  },
+};
+
 export class EmfMetrics implements MetricsRecorder {
   readonly metrics: Metrics;
 
@@ -19,6 +33,7 @@ export class EmfMetrics implements MetricsRecorder {
       namespace: METRICS_NAMESPACE,
       serviceName: functionName,
       defaultDimensions: { operator: operatorId },
+      logger: QUIET_WHEN_EMPTY,
     });
   }
 

@@ -3,14 +3,17 @@
  * AWS SDK inside, its own log group (retention, email masking), its own role with no managed policies,
  * and X-Ray tracing. The inbound function uses it now; the confirm, status and scheduled functions reuse it.
  */
+import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { BuildOptions } from 'esbuild';
+import { lazyHttpStatusCodes } from './lazy-http-status-codes';
+
+const BUNDLER = path.join(import.meta.dirname, 'bundle-function.ts');
 
 /**
  * esbuild settings shared by the deployed functions and by `bench/cold-import.ts`, so the benchmark
@@ -70,8 +73,10 @@ export function makulEsbuildOptions({ credentialAlias = true } = {}) {
     charset: MAKUL_BUNDLE_SETTINGS.charset,
     alias: credentialAlias ? { ...MAKUL_BUNDLE_SETTINGS.alias } : {},
     minify: true,
+    // A separate .map file plus the sourceMappingURL comment that --enable-source-maps follows.
     sourcemap: true,
     sourcesContent: MAKUL_BUNDLE_SETTINGS.sourcesContent,
+    plugins: [lazyHttpStatusCodes],
   } satisfies BuildOptions;
 }
 
@@ -116,7 +121,7 @@ export interface MakulFunctionProps {
 }
 
 export class MakulFunction extends Construct {
-  public readonly function: nodejs.NodejsFunction;
+  public readonly function: lambda.Function;
   public readonly role: iam.Role;
   public readonly logGroup: logs.LogGroup;
 
@@ -168,12 +173,30 @@ export class MakulFunction extends Construct {
       reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions.',
     });
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: props.handler ?? 'handler',
+    const entry = path.resolve(props.projectRoot ?? process.cwd(), props.entry);
+    this.function = new lambda.Function(this, 'Function', {
+      // Built by lib/bundle-function.ts with makulEsbuildOptions (the bench and the bundle tests build
+      // the same way): an ESM bundle with the SDK inside (bundled and minified SDK clients start faster
+      // than the runtime's copy, and pin the version we test), its source map and licence notices.
+      code: lambda.Code.fromAsset(path.dirname(entry), {
+        // The bundle also holds shared code outside the entry's folder: its hash is the output's.
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          // Never pulled: the local bundling below always runs (esbuild is a dependency of the project).
+          image: DockerImage.fromRegistry('makul-bundles-locally'),
+          local: {
+            tryBundle(outputDirectory) {
+              execFileSync(process.execPath, ['--import', 'tsx', BUNDLER, entry, outputDirectory], {
+                cwd: props.projectRoot ?? process.cwd(),
+                stdio: ['ignore', 'inherit', 'inherit'],
+              });
+              return true;
+            },
+          },
+        },
+      }),
+      handler: `index.${props.handler ?? 'handler'}`,
       description: props.description,
-      projectRoot: props.projectRoot,
-      depsLockFilePath: props.projectRoot ? `${props.projectRoot}/package-lock.json` : undefined,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
@@ -184,31 +207,7 @@ export class MakulFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
-      // SDK v3 keeps connections alive by itself; the variable only matters to SDK v2.
-      awsSdkConnectionReuse: false,
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: MAKUL_BUNDLE_SETTINGS.target,
-        mainFields: [...MAKUL_BUNDLE_SETTINGS.mainFields],
-        banner: MAKUL_BUNDLE_SETTINGS.banner,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: MAKUL_BUNDLE_SETTINGS.sourcesContent,
-        // A separate .map file plus the sourceMappingURL comment that --enable-source-maps follows.
-        sourceMapMode: nodejs.SourceMapMode.DEFAULT,
-        // Bundled and minified SDK clients start faster than the runtime's copy and pin the version we test.
-        externalModules: [],
-        bundleAwsSDK: true,
-        // Passed as raw esbuild flags: this aws-cdk-lib accepts a `charset` prop but never forwards it.
-        esbuildArgs: {
-          '--legal-comments': MAKUL_BUNDLE_SETTINGS.legalComments,
-          '--charset': MAKUL_BUNDLE_SETTINGS.charset,
-          ...Object.fromEntries(
-            Object.entries(MAKUL_BUNDLE_SETTINGS.alias).map(([from, to]) => [`--alias:${from}`, to]),
-          ),
-        },
-      },
     });
     // The inline policies must exist before the function can log or trace its first invocation.
     this.function.node.addDependency(logWriting, tracingWrites);

@@ -16,16 +16,11 @@ import { normaliseAddress } from '../domain/mail/sender-address';
 import type { DeploymentProfile } from '../domain/operators/operator-profile';
 import type { PageView } from '../domain/pages/page-view';
 import { type ExtractedField, fieldName } from '../domain/requests/data-fields';
-import {
-  type LinkAction,
-  type LinkOutcome,
-  type LinkPlan,
-  planLinkAction,
-} from '../domain/requests/link-actions';
+import { type LinkAction, type LinkPlan, planLinkAction } from '../domain/requests/link-actions';
 import { normaliseFields } from '../domain/requests/normalise-fields';
 import { newNoticeEntry } from '../domain/requests/notice-entry';
 import type { NoticeKind, RegisteredRequest } from '../domain/requests/registered-request';
-import type { Language } from '../domain/requests/request-kinds';
+import type { Language, RequestKind } from '../domain/requests/request-kinds';
 import { REQUEST_POLICIES } from '../domain/requests/request-policies';
 import { canonicalMailbox } from '../domain/subjects/mailbox';
 import { maskEmail } from '../domain/subjects/masking';
@@ -170,8 +165,7 @@ async function act(
     fields !== null &&
     normaliseFields(fields, jurisdictionCountry(deps.profile.jurisdiction.id)).valid.length === 0;
 
-  const redemption = await redemptionFor(token, request, plan, toStaff, now, deps);
-  if (!redemption) return 'retry';
+  const redemption = await redemptionFor(token, request, kind, plan, toStaff, now, deps);
   const result = await deps.register.redeemToken(redemption);
   switch (result.outcome) {
     case 'token-spent':
@@ -203,13 +197,12 @@ async function act(
 async function redemptionFor(
   token: string,
   request: RegisteredRequest,
+  kind: RequestKind,
   plan: LinkPlan,
   toStaff: boolean,
   now: Date,
   deps: LinkDependencies,
-): Promise<TokenRedemption | null> {
-  const kind = request.kind;
-  if (!kind) return null;
+): Promise<TokenRedemption> {
   let subject: TokenRedemption['subject'];
   if (request.subjectKey && !toStaff) {
     const key = request.subjectKey;
@@ -342,5 +335,3 @@ function ownFields(deps: LinkDependencies) {
 function destroys(kind: RegisteredRequest['kind']): boolean {
   return kind === 'withdraw-consent' || kind === 'erasure';
 }
-
-export type { LinkOutcome };

@@ -130,7 +130,8 @@ async function prepareForward(
   const raw = buildForwardToHumans({
     from,
     to: operator.humanSupportInbox,
-    requestId: request.requestId,
+    // A forward owed by a request (its values failed the page's checks) names that request to staff.
+    requestId: request.noticeOf ?? request.requestId,
     reason: request.reason,
     receivedAt: new Date(request.receivedAt),
     sentAt: deps.now(),

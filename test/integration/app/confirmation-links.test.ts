@@ -13,7 +13,13 @@ import { subjectKey } from '../../../functions/domain/subjects/subject-key';
 import { TOKEN_MAX_ATTEMPTS } from '../../../functions/domain/tokens/attempt-limits';
 import { unsubscribeLinkKey, unsubscribeToken } from '../../../functions/domain/tokens/unsubscribe-token';
 import { createPagesHandler, type PagesHandler } from '../../../functions/pages/handler';
-import { HMAC_KEY, InboundHarness, PASSING_VERDICTS, requestMail } from '../../support/inbound-harness';
+import {
+  HMAC_KEY,
+  HUMAN_INBOX,
+  InboundHarness,
+  PASSING_VERDICTS,
+  requestMail,
+} from '../../support/inbound-harness';
 
 let harness: InboundHarness;
 let pages: PagesHandler;
@@ -297,6 +303,31 @@ describe('carrying out each kind on confirmation', () => {
       status: { S: 'needs-human' },
     });
     expect(await harness.sentTo(sender)).toHaveLength(0);
+  });
+
+  it("update-data whose values all fail the page's checks goes to a person once confirmed", async () => {
+    const sender = 'wrong.number@example.kg';
+    // A Russian national number: the shape passes on arrival, but under KG numbering it is no number.
+    const { requestId, link } = await arrive(sender, 'Актуализация персональных данных', {
+      body: 'Телефон: 8 916 123 45 67',
+    });
+
+    const page = await call(httpEvent('POST', pathOf(link), { body: 'action=confirm' }));
+    await runOutboxJob();
+
+    expect(page.statusCode).toBe(200);
+    expect(await harness.requestItem(requestId)).toMatchObject({
+      status: { S: 'needs-human' },
+      proof: { S: 'confirmed-link' },
+    });
+    expect(await harness.requestItem(`${requestId}.to-staff`)).toMatchObject({
+      reason: { S: 'update-data:invalid-values' },
+      outbound: { S: 'forward' },
+      outboundState: { S: 'sent' },
+    });
+    // Staff see the request's own id, the one the person was given.
+    const forwards = (await harness.sentTo(HUMAN_INBOX)).filter((mail) => mail.subject.endsWith(requestId));
+    expect(forwards).toHaveLength(1);
   });
 
   it('stop-dissemination: records the data named as no longer disseminated', async () => {

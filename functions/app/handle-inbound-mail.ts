@@ -155,11 +155,13 @@ async function record(
     },
   });
   // An authenticated request takes effect now, so what a confirmation would have set off starts now too
-  // (the accepted reply already says what will be done, so no "confirmed" notice).
+  // The accepted reply already says what will be done, so no "confirmed" notice, except for a
+  // restriction: that notice carries the link that lifts it, which the reply does not.
+  const kind = decision.kind;
   const notices =
-    effect && decision.kind && decision.sender
-      ? confirmationNotices(decision.kind, Boolean(found?.fields?.some((field) => field.field === 'email')))
-          .filter((notice) => notice !== 'confirmed')
+    effect && kind && decision.sender
+      ? confirmationNotices(kind, Boolean(found?.fields?.some((field) => field.field === 'email')))
+          .filter((notice) => notice !== 'confirmed' || kind === 'restrict')
           .map((notice) => arrivalNotice(entry, notice, found?.fields ?? null, deps))
       : [];
   let recorded = await deps.register.recordNew(entry, received(), effect, duplicateMarker, {

@@ -362,6 +362,25 @@ describe('carrying out each kind on confirmation', () => {
     expect((await harness.subjectProfile(keyOf(sender)))?.processingRestricted).toBeUndefined();
   });
 
+  it('restrict from an authenticated sender: blocked at once, and a mail with the link that lifts it follows', async () => {
+    const sender = 'signed.pause@example.org';
+    const { requestId } = await arrive(sender, 'restrict processing', { authenticated: true });
+    expect(await harness.subjectProfile(keyOf(sender))).toMatchObject({
+      processingRestricted: { BOOL: true },
+    });
+
+    await runOutboxJob();
+
+    expect(await harness.requestItem(`${requestId}.confirmed`)).toMatchObject({
+      outboundState: { S: 'sent' },
+    });
+    const mails = await harness.sentTo(sender);
+    expect(mails).toHaveLength(2);
+    const lift = linkIn(mails[1]?.body.text ?? '');
+    await call(httpEvent('POST', pathOf(lift), { body: 'action=confirm' }));
+    expect((await harness.subjectProfile(keyOf(sender)))?.processingRestricted).toBeUndefined();
+  });
+
   it("access: sends a report of the subject's requests to the verified address only", async () => {
     const sender = 'curious@example.kg';
     const earlier = await arrive(sender, 'unsubscribe');

@@ -47,6 +47,7 @@ import type {
 } from '../functions/ports/request-register';
 import { functionEnvironment } from '../functions/shared/config';
 import { DEFAULT_OPERATORS_FILE, loadOperatorProfiles } from '../functions/shared/operators-file';
+import { sampleRequest } from '../test/support/sample-request';
 
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 /** Rounds before timing: JIT, caches, the HMAC key's first load. */
@@ -221,41 +222,12 @@ function prepare(memory: MemoryLinkRegister, basePath: string): Scenario[] {
   };
   const request = (kind: RequestKind, overrides: Partial<RegisteredRequest> = {}): RegisteredRequest => {
     const requestId = overrides.requestId ?? `MK-BENCH${String(serial + 1).padStart(4, '0')}`;
-    return {
-      requestId,
-      sesMessageId: `bench-${requestId}`,
-      channel: 'email',
-      action: 'process',
-      reason: 'tag-in-subject',
+    return benchRequest(requestId, {
       kind,
-      language: 'ru',
-      status: 'awaiting-verification',
       receivedAt: received.toISOString(),
       dueAt: due.toISOString(),
-      jurisdiction: 'KG-58',
-      subjectKey: SUBJECT,
-      replyLimitKey: 'bench-mailbox-key',
-      sealedContact: sealAddress(CONTACT, HMAC_KEY, requestId),
-      senderAuthenticated: false,
-      exactTag: true,
-      rawMail: { bucket: 'makul-bench-raw-mail', key: `inbound/${requestId}` },
-      operatorAddress: 'support@x2.kg',
-      originalMessageId: `<${requestId}@example.kg>`,
-      originalReferences: null,
-      outbound: 'reply',
-      outboundState: 'sent',
-      outboundClaimedAt: null,
-      opsQueue: null,
-      opsQueueAt: null,
-      duplicateOf: null,
-      sealedDetails: null,
-      dataItems: null,
-      proof: null,
-      provedAt: null,
-      notice: null,
-      noticeOf: null,
       ...overrides,
-    };
+    });
   };
   /** An update-data request: four values to apply (shown masked) and one the pages refuse. */
   const updateData = (): RegisteredRequest => {
@@ -496,40 +468,14 @@ interface SdkCall {
  * token touched; a request item as the adapter stores it), so the figure is CPU on this side only.
  */
 async function sdkCallMillis(region: string): Promise<SdkCall[]> {
-  const requestItem = fromRequest({
-    requestId: 'MK-BENCH0001',
-    sesMessageId: 'bench-0001',
-    channel: 'email',
-    action: 'process',
-    reason: 'tag-in-subject',
-    kind: 'withdraw-consent',
-    language: 'ru',
-    status: 'awaiting-verification',
-    receivedAt: new Date().toISOString(),
-    dueAt: new Date().toISOString(),
-    jurisdiction: 'KG-58',
-    subjectKey: SUBJECT,
-    replyLimitKey: 'bench-mailbox-key',
-    sealedContact: sealAddress(CONTACT, HMAC_KEY, 'MK-BENCH0001'),
-    senderAuthenticated: false,
-    exactTag: true,
-    rawMail: { bucket: 'makul-bench-raw-mail', key: 'inbound/MK-BENCH0001' },
-    operatorAddress: 'support@x2.kg',
-    originalMessageId: '<MK-BENCH0001@example.kg>',
-    originalReferences: null,
-    outbound: 'reply',
-    outboundState: 'sent',
-    outboundClaimedAt: null,
-    opsQueue: null,
-    opsQueueAt: null,
-    duplicateOf: null,
-    sealedDetails: null,
-    dataItems: null,
-    proof: null,
-    provedAt: null,
-    notice: null,
-    noticeOf: null,
-  });
+  const requestItem = fromRequest(
+    benchRequest('MK-BENCH0001', {
+      kind: 'withdraw-consent',
+      receivedAt: new Date().toISOString(),
+      dueAt: new Date().toISOString(),
+    }),
+  );
+
   const tokenItem = {
     ...tokenKey('a'.repeat(43)),
     purpose: { S: 'verify' },
@@ -638,4 +584,21 @@ function report(
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   process.stdout.write(`${await benchPages()}\n`);
+}
+
+/** A register entry as the bench's pages read it: a request awaiting confirmation, its reply sent. */
+function benchRequest(requestId: string, overrides: Partial<RegisteredRequest>): RegisteredRequest {
+  return sampleRequest(0, {
+    requestId,
+    sesMessageId: `bench-${requestId}`,
+    status: 'awaiting-verification',
+    jurisdiction: 'KG-58',
+    subjectKey: SUBJECT,
+    replyLimitKey: 'bench-mailbox-key',
+    sealedContact: sealAddress(CONTACT, HMAC_KEY, requestId),
+    rawMail: { bucket: 'makul-bench-raw-mail', key: `inbound/${requestId}` },
+    originalMessageId: `<${requestId}@example.kg>`,
+    outboundState: 'sent',
+    ...overrides,
+  });
 }

@@ -29,6 +29,8 @@ export const PAGE_STYLE = [
   'dt{font-weight:600}',
   'dd{margin:0 0 .75rem}',
   'dd,td,li{overflow-wrap:anywhere}',
+  // A masked value ("+996 555 **-**-56") reads as one thing: never broken at its hyphens or spaces.
+  'td.value{white-space:nowrap}',
   'table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}',
   'caption{text-align:left;font-weight:600;padding:.25rem 0}',
   'th,td{text-align:left;vertical-align:top;padding:.5rem;border-bottom:1px solid var(--rule)}',

@@ -122,7 +122,7 @@ function buildParts(view: PageView, context: PageContext, texts: PageTexts): Pag
         const rows = changes
           .map(
             (change) =>
-              `<tr><th scope="row">${escapeHtml(change.label)}</th><td>${escapeHtml(change.masked)}</td></tr>`,
+              `<tr><th scope="row">${escapeHtml(change.label)}</th><td class="value">${escapeHtml(change.masked)}</td></tr>`,
           )
           .join('');
         effects.push(

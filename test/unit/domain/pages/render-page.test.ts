@@ -364,8 +364,8 @@ describe('renderPage', () => {
     const { html } = renderPage(view, pageContext());
 
     expect(html).toContain('X2 LLC will make these changes to your personal data:');
-    expect(html).toContain('<tr><th scope="row">Phone</th><td>+7 916 ***-**-67</td></tr>');
-    expect(html).toContain('<tr><th scope="row">Last name</th><td>И*****</td></tr>');
+    expect(html).toContain('<tr><th scope="row">Phone</th><td class="value">+7 916 ***-**-67</td></tr>');
+    expect(html).toContain('<tr><th scope="row">Last name</th><td class="value">И*****</td></tr>');
     expect(html).toContain('<h3>Will not be changed</h3>');
     expect(html).toContain('<li>Second phone — not a valid phone number</li>');
     expect(html).toContain('<li>Email — not a valid email address</li>');

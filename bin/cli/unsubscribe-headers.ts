@@ -13,11 +13,6 @@
  * The master secret is only read, in memory, to derive the link key; it is never printed.
  */
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { signedFetchClient } from '../../functions/adapters/aws-signed-fetch';
-import { SecretsManagerHmacKey } from '../../functions/adapters/secrets/hmac-key-source';
 import type { DeploymentProfile } from '../../functions/domain/operators/operator-profile';
 import { listUnsubscribeHeaders } from '../../functions/domain/replies/list-unsubscribe-headers';
 import type { HeaderField } from '../../functions/domain/replies/outbound-message';
@@ -28,20 +23,13 @@ import {
   UNSUBSCRIBE_PATH,
   unsubscribeLinkKey,
 } from '../../functions/domain/tokens/unsubscribe-token';
-import { DEFAULT_DATA_FOLDER, runningLocalStack } from '../../local/local-stack-state';
 import { type CliCommand, type CommandInput, type ExitCode, type GlobalOptions, UsageError } from './command';
 import { chosenProfile } from './operator-choice';
+import { readLocalSecret, readSecretsManagerSecret } from './operator-secret';
 import { CommandFailure } from './ops-register';
 
-const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-/** The local stack keeps its HMAC key here, in its data folder (bin/local-stack.ts, localHmacKey). */
-export const LOCAL_HMAC_KEY_FILE = 'hmac-key';
 /** A link key (hex) from the environment, for marketing systems and scripts. */
 export const LINK_KEY_ENVIRONMENT_VARIABLE = 'MAKUL_UNSUBSCRIBE_LINK_KEY';
-/** The SDK's own setting for a Secrets Manager endpoint (tests, VPC endpoints). */
-const SECRETS_MANAGER_ENDPOINT_VARIABLE = 'AWS_ENDPOINT_URL_SECRETS_MANAGER';
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/;
 
 interface LinkKeySource {
   readonly linkKey: Buffer;
@@ -64,23 +52,7 @@ function text(value: string | boolean | undefined): string | undefined {
 
 /** The local stack's key, from --data-dir or the project's .local-stack; the stack need not be running. */
 function localLinkKey(global: GlobalOptions): LinkKeySource {
-  const dataDirectory = resolve(global.dataDir ?? resolve(PROJECT_ROOT, DEFAULT_DATA_FOLDER));
-  const path = join(dataDirectory, LOCAL_HMAC_KEY_FILE);
-  let secret: string;
-  try {
-    secret = readFileSync(path, 'utf8').trim();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT')
-      throw new CommandFailure(`no local HMAC key at ${path}: start the local stack once (npm start)`);
-    throw new CommandFailure(`cannot read ${path}: ${code ?? 'error'}`);
-  }
-  let localOperator: string | undefined;
-  try {
-    localOperator = runningLocalStack(dataDirectory).operator;
-  } catch {
-    // Not running (or starting): the key is still the folder's; the operator comes from --operator.
-  }
+  const { secret, path, localOperator } = readLocalSecret(global);
   return { linkKey: derived(secret, path), from: 'local', localOperator };
 }
 
@@ -92,48 +64,11 @@ function derived(secret: string, origin: string): Buffer {
   }
 }
 
-/**
- * The operator's secret from Secrets Manager, through the functions' own adapter. The credentials are
- * the SDK's standard chain (environment, AWS_PROFILE and ~/.aws, SSO, …), resolved by an SDK client's
- * own provider, then handed to the signed fetch the adapter uses.
- */
 async function secretsManagerLinkKey(secretArn: string): Promise<LinkKeySource> {
-  const region = SECRET_ARN.exec(secretArn)?.[1];
-  if (region === undefined)
-    throw new UsageError(
-      '--hmac-secret-arn takes a Secrets Manager secret ARN (the stack output HmacSecretArn)',
-    );
-  const client = new DynamoDBClient({ region });
-  try {
-    let credentials: Awaited<ReturnType<typeof client.config.credentials>>;
-    try {
-      credentials = await client.config.credentials();
-    } catch {
-      throw new CommandFailure(
-        'no AWS credentials found: set AWS_PROFILE (after aws sso login or aws configure), or ' +
-          'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
-      );
-    }
-    const fetcher = signedFetchClient({
-      region,
-      service: 'secretsmanager',
-      environment: {
-        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-        AWS_SESSION_TOKEN: credentials.sessionToken,
-      },
-    });
-    const endpoint = process.env[SECRETS_MANAGER_ENDPOINT_VARIABLE] || undefined;
-    let secret: string;
-    try {
-      secret = await new SecretsManagerHmacKey(fetcher, region, secretArn, endpoint).load();
-    } catch (error) {
-      throw new CommandFailure(`cannot read the secret in ${region}: ${(error as Error).message}`);
-    }
-    return { linkKey: derived(secret, 'the secret'), from: 'secrets-manager' };
-  } finally {
-    client.destroy();
-  }
+  return {
+    linkKey: derived(await readSecretsManagerSecret(secretArn), 'the secret'),
+    from: 'secrets-manager',
+  };
 }
 
 function hexLinkKey(hex: string, origin: string, from: LinkKeySource['from']): LinkKeySource {

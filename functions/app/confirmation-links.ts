@@ -19,17 +19,17 @@ import { type ExtractedField, fieldName } from '../domain/requests/data-fields';
 import { type LinkAction, type LinkPlan, planLinkAction } from '../domain/requests/link-actions';
 import { normaliseFields } from '../domain/requests/normalise-fields';
 import { newNoticeEntry } from '../domain/requests/notice-entry';
-import type { NoticeKind, RegisteredRequest } from '../domain/requests/registered-request';
+import type { RegisteredRequest } from '../domain/requests/registered-request';
 import type { Language, RequestKind } from '../domain/requests/request-kinds';
 import { REQUEST_POLICIES } from '../domain/requests/request-policies';
-import { canonicalMailbox } from '../domain/subjects/mailbox';
 import { maskEmail } from '../domain/subjects/masking';
 import { jurisdictionCountry } from '../domain/subjects/phone-number';
-import { openAddress, openText, sealText } from '../domain/subjects/sealed-address';
+import { openText } from '../domain/subjects/sealed-address';
 import { subjectKey } from '../domain/subjects/subject-key';
 import { hashToken } from '../domain/tokens/verification-token';
 import type { TokenRecord, TokenRedemption } from '../ports/request-register';
 import type { Logger } from '../shared/log';
+import { noticeFor } from './notice-for';
 import { type AdmissionDependencies, admitToken, UNAVAILABLE } from './page-admission';
 
 export interface LinkDependencies extends AdmissionDependencies {
@@ -221,7 +221,16 @@ async function redemptionFor(
   }
   const notices = toStaff
     ? [forwardToStaff(request, now)]
-    : plan.notices.flatMap((notice) => noticeEntry(request, notice, now, deps));
+    : plan.notices.flatMap((notice) => {
+        const entry = noticeFor(
+          request,
+          notice,
+          now,
+          deps.hmacKey,
+          newAddressOf(updateFields(request, deps.hmacKey)),
+        );
+        return entry ? [entry] : [];
+      });
   const event = toStaff ? 'sent-to-staff' : `link-${plan.outcome}`;
   return {
     tokenHash: hashToken(token),
@@ -255,34 +264,6 @@ function pickPlan(plan: LinkPlan): TokenRedemption['request'] {
     ...(plan.proof ? { proof: plan.proof } : {}),
     ...(plan.stamp ? { stamp: plan.stamp } : {}),
   };
-}
-
-/** A notice entry for the request's contact, or for the new address; none when no address is kept. */
-function noticeEntry(
-  request: RegisteredRequest,
-  notice: NoticeKind,
-  now: Date,
-  deps: LinkDependencies,
-): RegisteredRequest[] {
-  const id = `${request.requestId}.${notice}`;
-  if (notice === 'confirm-address') {
-    const address = newAddressOf(updateFields(request, deps.hmacKey));
-    if (!address) return [];
-    return [
-      newNoticeEntry(request, notice, now, {
-        sealedContact: sealText(address, deps.hmacKey, id),
-        replyLimitKey: subjectKey(canonicalMailbox(address), deps.hmacKey),
-      }),
-    ];
-  }
-  if (!request.sealedContact) return [];
-  const address = openAddress(request.sealedContact, deps.hmacKey, request.requestId);
-  return [
-    newNoticeEntry(request, notice, now, {
-      sealedContact: sealText(address, deps.hmacKey, id),
-      replyLimitKey: request.replyLimitKey,
-    }),
-  ];
 }
 
 /** The request's mail, forwarded to the human support inbox with the reason (the usual forward). */

@@ -10,20 +10,19 @@ import { decideInbound } from '../domain/mail/decide-inbound';
 import type { SecurityVerdicts } from '../domain/mail/inbound-mail';
 import { normaliseAddress } from '../domain/mail/sender-address';
 import type { DeploymentProfile } from '../domain/operators/operator-profile';
-import type { ExtractedField } from '../domain/requests/data-fields';
 import { DUPLICATE_WINDOW_DAYS, duplicateMarkerKey } from '../domain/requests/duplicate-marker';
-import { confirmationNotices, noticeId } from '../domain/requests/link-actions';
-import { newNoticeEntry } from '../domain/requests/notice-entry';
+import { confirmationNotices } from '../domain/requests/link-actions';
 import { newRegisterEntry } from '../domain/requests/register-entry';
-import type { AuditEvent, NoticeKind, RegisteredRequest } from '../domain/requests/registered-request';
+import type { AuditEvent, RegisteredRequest } from '../domain/requests/registered-request';
 import { requestIdFor } from '../domain/requests/request-id';
 import type { RequestKind } from '../domain/requests/request-kinds';
 import { planRequest, REQUEST_POLICIES } from '../domain/requests/request-policies';
 import { canonicalMailbox } from '../domain/subjects/mailbox';
-import { openAddress, sealAddress, sealText } from '../domain/subjects/sealed-address';
+import { sealAddress, sealText } from '../domain/subjects/sealed-address';
 import { subjectKey } from '../domain/subjects/subject-key';
 import type { Logger } from '../shared/log';
 import { deliverOutbound, type OutboundDependencies, type OutboundResult } from './deliver-outbound';
+import { noticeFor } from './notice-for';
 
 /** What SES tells about a message it received and stored (from the receipt notification). */
 export interface InboundMailArrival {
@@ -162,7 +161,17 @@ async function record(
     effect && kind && decision.sender
       ? confirmationNotices(kind, Boolean(found?.fields?.some((field) => field.field === 'email')))
           .filter((notice) => notice !== 'confirmed' || kind === 'restrict')
-          .map((notice) => arrivalNotice(entry, notice, found?.fields ?? null, deps))
+          .flatMap((notice) => {
+            const newAddress = found?.fields?.find((field) => field.field === 'email')?.value;
+            const owed = noticeFor(
+              entry,
+              notice,
+              deps.now(),
+              deps.hmacKey,
+              newAddress ? normaliseAddress(newAddress) : null,
+            );
+            return owed ? [owed] : [];
+          })
       : [];
   let recorded = await deps.register.recordNew(entry, received(), effect, duplicateMarker, {
     notices,
@@ -193,30 +202,6 @@ async function record(
   if (entry.status === 'duplicate') deps.metrics.count('Duplicates');
   if (entry.status === 'held') deps.metrics.count('Held', { reason: entry.reason });
   return entry;
-}
-
-/** A notice owed from arrival: to the sender, or (confirm-address) to the new address they gave. */
-function arrivalNotice(
-  entry: RegisteredRequest,
-  notice: NoticeKind,
-  fields: readonly ExtractedField[] | null,
-  deps: InboundDependencies,
-): RegisteredRequest {
-  const id = noticeId(entry.requestId, notice);
-  const newAddress = fields?.find((field) => field.field === 'email')?.value;
-  if (notice === 'confirm-address' && newAddress) {
-    const address = normaliseAddress(newAddress);
-    return newNoticeEntry(entry, notice, deps.now(), {
-      sealedContact: sealText(address, deps.hmacKey, id),
-      replyLimitKey: subjectKey(canonicalMailbox(address), deps.hmacKey),
-    });
-  }
-  if (!entry.sealedContact) throw new Error('a notice needs the sender address');
-  const address = openAddress(entry.sealedContact, deps.hmacKey, entry.requestId);
-  return newNoticeEntry(entry, notice, deps.now(), {
-    sealedContact: sealText(address, deps.hmacKey, id),
-    replyLimitKey: entry.replyLimitKey,
-  });
 }
 
 function tooLargeDecision(): InboundDecision {

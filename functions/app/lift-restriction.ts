@@ -5,9 +5,11 @@
  * audit trail saying ops did it and why.
  */
 import type { LinkRegister } from '../ports/request-register';
+import { noticeFor } from './notice-for';
 
 export type LiftOutcome =
-  | { readonly outcome: 'lifted'; readonly requestId: string }
+  /** `subjectTold`: a "restriction lifted" mail is recorded for the deferred-outbound job to send. */
+  | { readonly outcome: 'lifted'; readonly requestId: string; readonly subjectTold: boolean }
   | { readonly outcome: 'unknown-request' }
   /** Not a restrict request, or one that no longer stands (cancelled, awaiting confirmation). */
   | { readonly outcome: 'not-a-restriction'; readonly kind: string | null; readonly status: string }
@@ -16,6 +18,11 @@ export type LiftOutcome =
 export interface LiftDependencies {
   readonly register: LinkRegister;
   readonly now: () => Date;
+  /**
+   * The operator's secret, to address the subject's "restriction lifted" mail (their address is kept
+   * sealed with the request); without it the restriction is lifted and nobody is told.
+   */
+  readonly hmacKey?: string;
 }
 
 export async function liftRestrictionByOps(
@@ -32,6 +39,7 @@ export async function liftRestrictionByOps(
   const record = await deps.register.subjectRecord(request.subjectKey);
   if (!record?.flags.processingRestricted) return { outcome: 'not-restricted' };
   const at = deps.now();
+  const notice = deps.hmacKey ? noticeFor(request, 'restriction-lifted', at, deps.hmacKey, null) : null;
   const result = await deps.register.redeemToken({
     tokenHash: null,
     at,
@@ -41,11 +49,11 @@ export async function liftRestrictionByOps(
     audit: {
       at: at.toISOString(),
       event: 'restriction-lifted-by-ops',
-      detail: { who: 'ops', proof: 'ops', note },
+      detail: { who: 'ops', proof: 'ops', note, notices: notice ? 'restriction-lifted' : '' },
     },
-    notices: [],
+    notices: notice ? [notice] : [],
   });
   if (result.outcome !== 'done')
     return { outcome: 'not-a-restriction', kind: request.kind, status: request.status };
-  return { outcome: 'lifted', requestId };
+  return { outcome: 'lifted', requestId, subjectTold: notice !== null };
 }

@@ -13,6 +13,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoDbRequestRegister } from '../../functions/adapters/dynamodb/request-register';
 import type { AuditEvent, RegisteredRequest } from '../../functions/domain/requests/registered-request';
+import { sealAddress } from '../../functions/domain/subjects/sealed-address';
 import type { OutboundLimits } from '../../functions/ports/request-register';
 import { type DataFolderLock, LOCK_FILE_NAME, lockDataFolder } from '../../local/data-folder-lock';
 import type { DynamoDbLocalHandle } from '../../local/dynamodb-local';
@@ -446,9 +447,23 @@ describe('makul queue usage errors (exit 2)', () => {
 
 describe('makul restriction lift', () => {
   const subject = 'restricted-subject';
+  /** The local stack's key, in its data folder as the stack writes it: it addresses the subject's mail. */
+  const LOCAL_SECRET = 'local-stack-test-secret-0123456789abcdef0123';
+
+  beforeAll(async () => {
+    await writeFile(join(dataDirectory, 'hmac-key'), `${LOCAL_SECRET}\n`, { mode: 0o600 });
+  });
 
   async function restricted(status: RegisteredRequest['status'] = 'in-progress'): Promise<RegisteredRequest> {
-    const entry = request({ kind: 'restrict', status, subjectKey: subject, outboundState: 'sent' });
+    const requestId = `MK-LIFT${String((counter += 1)).padStart(5, '0')}`;
+    const entry = request({
+      requestId,
+      kind: 'restrict',
+      status,
+      subjectKey: subject,
+      outboundState: 'sent',
+      sealedContact: sealAddress('restricted.person@example.kg', LOCAL_SECRET, requestId),
+    });
     expect(await register.recordNew(entry, event('received'), { processingRestricted: true }, null)).toEqual({
       outcome: 'recorded',
     });
@@ -482,7 +497,15 @@ describe('makul restriction lift', () => {
     ]);
 
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe(`restriction lifted: ${entry.requestId} (local stack on ${dataDirectory})\n`);
+    expect(result.stdout).toBe(
+      `restriction lifted: ${entry.requestId} (local stack on ${dataDirectory})\n` +
+        'the subject is told by mail (sent by the deferred-outbound job within a minute)\n',
+    );
+    expect(await register.get(`${entry.requestId}.restriction-lifted`)).toMatchObject({
+      notice: 'restriction-lifted',
+      outboundState: 'pending',
+      opsQueue: 'deferred',
+    });
     expect((await profile())?.processingRestricted).toBeUndefined();
     const trail = await register.auditTrail(entry.requestId);
     expect(trail.at(-1)).toMatchObject({

@@ -455,7 +455,7 @@ describe('makul restriction lift', () => {
   });
 
   async function restricted(status: RegisteredRequest['status'] = 'in-progress'): Promise<RegisteredRequest> {
-    const requestId = `MK-LIFT${String((counter += 1)).padStart(5, '0')}`;
+    const requestId = `MK-LIFT${String(counter + 1).padStart(5, '0')}`;
     const entry = request({
       requestId,
       kind: 'restrict',

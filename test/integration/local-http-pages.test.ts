@@ -4,7 +4,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -14,6 +13,7 @@ import {
   startHttpPages,
 } from '../../local/http-pages';
 import { LOOPBACK_HOST } from '../../local/loopback';
+import { acceptsConnections, outsideAddresses } from '../support/reachability';
 
 interface Recorder {
   readonly events: APIGatewayProxyEventV2[];
@@ -59,27 +59,6 @@ async function rawRequest(port: number, head: readonly string[], body = ''): Pro
     socket.once('error', reject);
     socket.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     socket.write(`${[...head, 'Connection: close'].join('\r\n')}\r\n\r\n${body}`);
-  });
-}
-
-/** This machine's addresses other than loopback (link-local IPv6 is left out: it needs a zone id). */
-function outsideAddresses(): string[] {
-  return Object.values(networkInterfaces())
-    .flatMap((addresses) => addresses ?? [])
-    .filter((address) => !address.internal && !address.address.startsWith('fe80'))
-    .map((address) => address.address);
-}
-
-async function acceptsConnections(host: string, port: number): Promise<boolean> {
-  return await new Promise<boolean>((resolve) => {
-    const socket = connect({ host, port, timeout: 2000 });
-    const finish = (reachable: boolean): void => {
-      socket.destroy();
-      resolve(reachable);
-    };
-    socket.once('connect', () => finish(true));
-    socket.once('error', () => finish(false));
-    socket.once('timeout', () => finish(false));
   });
 }
 

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DeleteItemCommand,
@@ -30,6 +29,7 @@ import {
 } from '../../local/ses-receipt';
 import { type DeliveryOutcome, type SmtpInboundHandle, startSmtpInbound } from '../../local/smtp-inbound';
 import { buildSqsEventForNotification, localArns, type SnsNotificationEnvelope } from '../../local/sqs-event';
+import { acceptsConnections, outsideAddresses } from '../support/reachability';
 import { sendMail } from '../support/smtp-client';
 
 const quiet = (): void => {};
@@ -45,27 +45,6 @@ function startsWithBytes(whole: Uint8Array, prefix: Uint8Array): boolean {
 
 function endsWithBytes(whole: Uint8Array, suffix: Uint8Array): boolean {
   return Buffer.from(whole.subarray(whole.length - suffix.length)).equals(Buffer.from(suffix));
-}
-
-/** This machine's addresses other than loopback (link-local IPv6 is left out: it needs a zone id). */
-function outsideAddresses(): string[] {
-  return Object.values(networkInterfaces())
-    .flatMap((addresses) => addresses ?? [])
-    .filter((address) => !address.internal && !address.address.startsWith('fe80'))
-    .map((address) => address.address);
-}
-
-async function acceptsConnections(host: string, port: number): Promise<boolean> {
-  return await new Promise<boolean>((resolve) => {
-    const socket = connect({ host, port, timeout: 2000 });
-    const finish = (reachable: boolean): void => {
-      socket.destroy();
-      resolve(reachable);
-    };
-    socket.once('connect', () => finish(true));
-    socket.once('error', () => finish(false));
-    socket.once('timeout', () => finish(false));
-  });
 }
 
 /** Reachable on 127.0.0.1, refused on every other address this machine has (on a machine with none, only the first holds). */

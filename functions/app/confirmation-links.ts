@@ -1,18 +1,3 @@
-/**
- * The confirmation links of mails (`<base>/c/<token>`): GET shows what the link is for, POST acts.
- *
- *   verify            the page says what will happen; Confirm applies it, "this was not me" cancels
- *   dispute           "this was not me" for a request accepted from an authenticated sender: undone
- *                     while not executed, giving back only what no other request still asks for
- *   lift-restriction  lifts the subject's restriction
- *   confirm-address   confirms an update-data request's new address from the new mailbox
- *
- * An action is one conditional transaction (page-admission.ts checked the token; link-actions.ts says
- * what changes). The notices it owes are recorded in the same transaction, due at once, and the
- * deferred-outbound job (every minute) sends them through the usual outbound delivery: the pages
- * themselves hold no mail client, so a public endpoint cannot be made to send mail.
- */
-import { normaliseAddress } from '../domain/mail/sender-address';
 import type { DeploymentProfile } from '../domain/operators/operator-profile';
 import type { PageView } from '../domain/pages/page-view';
 import { type ExtractedField, fieldName } from '../domain/requests/data-fields';
@@ -24,13 +9,13 @@ import type { Language, RequestKind } from '../domain/requests/request-kinds';
 import { REQUEST_POLICIES } from '../domain/requests/request-policies';
 import { maskEmail } from '../domain/subjects/masking';
 import { jurisdictionCountry } from '../domain/subjects/phone-number';
-import { openText } from '../domain/subjects/sealed-address';
 import { subjectKey } from '../domain/subjects/subject-key';
 import { hashToken } from '../domain/tokens/verification-token';
 import type { TokenRecord, TokenRedemption } from '../ports/request-register';
 import type { Logger } from '../shared/log';
 import { noticeFor } from './notice-for';
 import { type AdmissionDependencies, admitToken, UNAVAILABLE } from './page-admission';
+import { newAddressOf, updateFieldsOf } from './update-fields';
 
 export interface LinkDependencies extends AdmissionDependencies {
   readonly profile: DeploymentProfile;
@@ -104,7 +89,7 @@ async function viewFor(
   switch (token.purpose) {
     case 'verify': {
       if (request.status !== 'awaiting-verification') return UNAVAILABLE;
-      const fields = updateFields(request, deps.hmacKey);
+      const fields = updateFieldsOf(request, deps.hmacKey);
       const normalised = fields ? normalisedChanges(fields, language, deps) : null;
       return {
         page: 'confirm',
@@ -135,7 +120,7 @@ async function viewFor(
       };
     }
     case 'confirm-address': {
-      const newAddress = newAddressOf(updateFields(request, deps.hmacKey));
+      const newAddress = newAddressOf(updateFieldsOf(request, deps.hmacKey));
       if (request.status !== 'in-progress' || !newAddress) return UNAVAILABLE;
       return { page: 'confirm-address', requestId: request.requestId, maskedAddress: maskEmail(newAddress) };
     }
@@ -151,7 +136,7 @@ async function act(
 ): Promise<PageView | 'retry'> {
   const kind = request.kind;
   if (!kind) return UNAVAILABLE;
-  const fields = updateFields(request, deps.hmacKey);
+  const fields = updateFieldsOf(request, deps.hmacKey);
   const newAddress = newAddressOf(fields);
   const plan = planLinkAction(stored.purpose, action, kind, newAddress !== null);
   if (!plan) return UNAVAILABLE;
@@ -165,7 +150,7 @@ async function act(
     fields !== null &&
     normaliseFields(fields, jurisdictionCountry(deps.profile.jurisdiction.id)).valid.length === 0;
 
-  const redemption = await redemptionFor(token, request, kind, plan, toStaff, now, deps);
+  const redemption = await redemptionFor(token, request, kind, newAddress, plan, toStaff, now, deps);
   const result = await deps.register.redeemToken(redemption);
   switch (result.outcome) {
     case 'token-spent':
@@ -198,6 +183,7 @@ async function redemptionFor(
   token: string,
   request: RegisteredRequest,
   kind: RequestKind,
+  newAddress: string | null,
   plan: LinkPlan,
   toStaff: boolean,
   now: Date,
@@ -222,13 +208,7 @@ async function redemptionFor(
   const notices = toStaff
     ? [forwardToStaff(request, now)]
     : plan.notices.flatMap((notice) => {
-        const entry = noticeFor(
-          request,
-          notice,
-          now,
-          deps.hmacKey,
-          newAddressOf(updateFields(request, deps.hmacKey)),
-        );
+        const entry = noticeFor(request, notice, now, deps.hmacKey, newAddress);
         return entry ? [entry] : [];
       });
   const event = toStaff ? 'sent-to-staff' : `link-${plan.outcome}`;
@@ -245,7 +225,10 @@ async function redemptionFor(
       event,
       detail: {
         // Who acted, as the register knows them: the keyed hash of the mailbox the link was sent to.
-        who: plan.outcome === 'address-confirmed' ? keyOfNewAddress(request, deps) : request.subjectKey,
+        who:
+          plan.outcome === 'address-confirmed'
+            ? newAddress && subjectKey(newAddress, deps.hmacKey)
+            : request.subjectKey,
         proof: 'confirmed-link',
         purpose: plan.outcome,
         subjectEffect: subject?.apply ? Object.keys(subject.apply).join(',') : null,
@@ -279,21 +262,6 @@ function forwardToStaff(request: RegisteredRequest, now: Date): RegisteredReques
     outbound: 'forward',
     notice: null,
   };
-}
-
-function updateFields(request: RegisteredRequest, hmacKey: string): ExtractedField[] | null {
-  if (request.kind !== 'update-data' || !request.sealedDetails) return null;
-  return JSON.parse(openText(request.sealedDetails, hmacKey, request.requestId)) as ExtractedField[];
-}
-
-function newAddressOf(fields: readonly ExtractedField[] | null): string | null {
-  const value = fields?.find((field) => field.field === 'email')?.value;
-  return value ? normaliseAddress(value) : null;
-}
-
-function keyOfNewAddress(request: RegisteredRequest, deps: LinkDependencies): string | null {
-  const address = newAddressOf(updateFields(request, deps.hmacKey));
-  return address ? subjectKey(address, deps.hmacKey) : null;
 }
 
 function normalisedChanges(fields: readonly ExtractedField[], language: Language, deps: LinkDependencies) {

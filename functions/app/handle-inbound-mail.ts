@@ -23,6 +23,7 @@ import { subjectKey } from '../domain/subjects/subject-key';
 import type { Logger } from '../shared/log';
 import { deliverOutbound, type OutboundDependencies, type OutboundResult } from './deliver-outbound';
 import { noticeFor } from './notice-for';
+import { newAddressOf } from './update-fields';
 
 /** What SES tells about a message it received and stored (from the receipt notification). */
 export interface InboundMailArrival {
@@ -157,19 +158,13 @@ async function record(
   // The accepted reply already says what will be done, so no "confirmed" notice, except for a
   // restriction: that notice carries the link that lifts it, which the reply does not.
   const kind = decision.kind;
+  const newAddress = newAddressOf(found?.fields ?? null);
   const notices =
     effect && kind && decision.sender
-      ? confirmationNotices(kind, Boolean(found?.fields?.some((field) => field.field === 'email')))
+      ? confirmationNotices(kind, newAddress !== null)
           .filter((notice) => notice !== 'confirmed' || kind === 'restrict')
           .flatMap((notice) => {
-            const newAddress = found?.fields?.find((field) => field.field === 'email')?.value;
-            const owed = noticeFor(
-              entry,
-              notice,
-              deps.now(),
-              deps.hmacKey,
-              newAddress ? normaliseAddress(newAddress) : null,
-            );
+            const owed = noticeFor(entry, notice, deps.now(), deps.hmacKey, newAddress);
             return owed ? [owed] : [];
           })
       : [];

@@ -11,10 +11,10 @@ import { fieldName } from '../domain/requests/data-fields';
 import { LIFT_LINK_DAYS } from '../domain/requests/link-actions';
 import type { RegisteredRequest } from '../domain/requests/registered-request';
 import type { Language } from '../domain/requests/request-kinds';
-import { openText } from '../domain/subjects/sealed-address';
 import type { LinkRegister } from '../ports/request-register';
 import { issueLink } from './issue-link';
 import type { NoticeComposer } from './send-outbound';
+import { newAddressOf, updateFieldsOf } from './update-fields';
 
 export interface NoticeDependencies {
   readonly profile: DeploymentProfile;
@@ -97,9 +97,7 @@ export async function renderNoticeFor(
 
 async function asksNewAddress(parentId: string, deps: NoticeDependencies): Promise<boolean> {
   const parent = await deps.register.get(parentId);
-  if (!parent?.sealedDetails) return false;
-  const fields = JSON.parse(openText(parent.sealedDetails, deps.hmacKey, parentId)) as { field: string }[];
-  return fields.some((field) => field.field === 'email');
+  return parent !== null && newAddressOf(updateFieldsOf(parent, deps.hmacKey)) !== null;
 }
 
 /** What makul holds about the subject now: the flags of their record and their requests. */

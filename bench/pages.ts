@@ -30,7 +30,7 @@ import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/clie
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { DynamoDbLinkRegister } from '../functions/adapters/dynamodb/link-register';
 import { fromRequest, requestKey, tokenKey } from '../functions/adapters/dynamodb/request-items';
-import type { ExtractedField } from '../functions/domain/requests/data-fields';
+import type { ExtractedField } from '../functions/domain/requests/data-field-names';
 import type { RegisteredRequest } from '../functions/domain/requests/registered-request';
 import type { RequestKind } from '../functions/domain/requests/request-kinds';
 import { sealAddress, sealText } from '../functions/domain/subjects/sealed-address';
@@ -45,7 +45,7 @@ import type {
   TokenRecord,
   TokenTouch,
 } from '../functions/ports/request-register';
-import { functionEnvironment } from '../functions/shared/config';
+import { functionEnvironment } from '../functions/shared/function-environment';
 import { DEFAULT_OPERATORS_FILE, loadOperatorProfiles } from '../functions/shared/operators-file';
 import { sampleRequest } from '../test/support/sample-request';
 

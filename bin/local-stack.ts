@@ -29,7 +29,8 @@ import { createDeferredOutboundHandler } from '../functions/deferred-outbound/ha
 import type { DeploymentProfile } from '../functions/domain/operators/operator-profile';
 import { createInboundHandler } from '../functions/inbound-email/handler';
 import * as pages from '../functions/pages/handler';
-import { functionEnvironment, MAX_RECEIVE_COUNT } from '../functions/shared/config';
+import { MAX_RECEIVE_COUNT } from '../functions/shared/config';
+import { functionEnvironment } from '../functions/shared/function-environment';
 import type { LogFields, Logger } from '../functions/shared/log';
 import {
   chooseOperator,

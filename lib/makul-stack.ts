@@ -9,7 +9,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import type { DeploymentProfile } from '../functions/domain/operators/operator-profile';
-import { functionEnvironment } from '../functions/shared/config';
+import { functionEnvironment } from '../functions/shared/function-environment';
 import { InboundAlarms } from './inbound-alarms';
 import { InboundDashboard } from './inbound-dashboard';
 import { InboundMailReceiving } from './inbound-mail-receiving';

@@ -1,17 +1,26 @@
 /**
  * The configuration contract between the places that start makul's functions (the CDK stack, the local
  * stack, tests, benchmarks) and the functions themselves. Every environment variable's name, default and
- * meaning is written here once: writers build an environment with `functionEnvironment`, handlers read it
- * with `loadFunctionConfig`, which validates it at cold start and names the missing or bad setting.
+ * meaning is written here once: writers build an environment with `functionEnvironment`
+ * (./function-environment.ts), handlers read it with `loadFunctionConfig`, which checks it at cold start
+ * and names the missing or bad setting.
+ *
+ * The operator profile is validated once, by its schema, when the environment is written (at synth, by
+ * the local stack, in tests), and sealed there with its SHA-256. At cold start the function checks the
+ * seal instead of running the schema again: building the zod schemas costs the public pages ~20 ms of
+ * their cold start (issue #8 point 14), and a digest catches the same mistake, a profile edited by hand
+ * in the Lambda console, with a clear error. The seal guards against accidents, not attackers: whoever
+ * can edit the environment can compute a digest.
  */
-import * as z from 'zod/mini';
-import { type DeploymentProfile, deploymentProfileSchema } from '../domain/operators/operator-profile';
+import { createHash } from 'node:crypto';
+import type { DeploymentProfile } from '../domain/operators/operator-profile';
 import type { LogLevel } from './log';
-import { describeSchemaErrors } from './schema-errors';
 
 /** Environment variable names, one per setting. */
 export const SETTING = {
   profile: 'MAKUL_PROFILE',
+  /** SHA-256 (hex) of MAKUL_PROFILE as validated and written by functionEnvironment. */
+  profileDigest: 'MAKUL_PROFILE_SHA256',
   requestsTableName: 'REQUESTS_TABLE_NAME',
   subjectsTableName: 'SUBJECTS_TABLE_NAME',
   rawMailBucketName: 'RAW_MAIL_BUCKET_NAME',
@@ -42,38 +51,7 @@ export const DEFAULT_OUTBOUND_CLAIM_LEASE_SECONDS = 120;
 
 export const DEFAULT_LOG_LEVEL: LogLevel = 'INFO';
 
-const optionalText = z.optional(z.string().check(z.minLength(1)));
-const name = z.string().check(z.minLength(3));
-
-const environmentSchema = z
-  .object({
-    [SETTING.profile]: z.string().check(z.minLength(2)),
-    [SETTING.requestsTableName]: name,
-    [SETTING.subjectsTableName]: name,
-    [SETTING.rawMailBucketName]: name,
-    [SETTING.region]: z.string().check(z.minLength(1)),
-    [SETTING.hmacSecretArn]: optionalText,
-    [SETTING.hmacKey]: optionalText,
-    [SETTING.sesConfigurationSet]: z.optional(z.string()),
-    [SETTING.logLevel]: z._default(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']), DEFAULT_LOG_LEVEL),
-    /** The queue's maxReceiveCount: the attempt that reaches it is the last before the DLQ. */
-    [SETTING.maxReceiveCount]: z._default(z.coerce.number().check(z.int(), z.minimum(1)), MAX_RECEIVE_COUNT),
-    /** How long a claim on an outbound send holds; must exceed the function's timeout. */
-    [SETTING.outboundClaimLeaseSeconds]: z._default(
-      z.coerce.number().check(z.int(), z.minimum(10)),
-      DEFAULT_OUTBOUND_CLAIM_LEASE_SECONDS,
-    ),
-    [SETTING.dynamodbEndpoint]: optionalText,
-    [SETTING.sesv2Endpoint]: optionalText,
-    [SETTING.s3Endpoint]: optionalText,
-    [SETTING.secretsManagerEndpoint]: optionalText,
-  })
-  .check(
-    z.refine((env) => Boolean(env[SETTING.hmacSecretArn]) !== Boolean(env[SETTING.hmacKey]), {
-      message: `set exactly one of ${SETTING.hmacSecretArn} (in AWS) or ${SETTING.hmacKey} (local stack and tests)`,
-      path: [SETTING.hmacSecretArn],
-    }),
-  );
+const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
 
 /** Where the local stack and tests point the SDK instead of AWS. */
 export interface ServiceEndpoints {
@@ -107,76 +85,123 @@ export function loadFunctionConfig(
   environment: NodeJS.ProcessEnv,
   functionName = 'inbound-email',
 ): FunctionConfig {
-  const invalid = (details: string) => new Error(`${functionName} configuration is invalid:\n${details}`);
-  const parsed = environmentSchema.safeParse(environment);
-  if (!parsed.success) throw invalid(describeSchemaErrors(parsed.error));
-  const env = parsed.data;
-  let profileJson: unknown;
-  try {
-    profileJson = JSON.parse(env[SETTING.profile]);
-  } catch {
-    throw invalid(`${SETTING.profile}: not JSON`);
+  const reader = new EnvironmentReader(environment);
+  const requestsTableName = reader.text(SETTING.requestsTableName, 3);
+  const subjectsTableName = reader.text(SETTING.subjectsTableName, 3);
+  const rawMailBucketName = reader.text(SETTING.rawMailBucketName, 3);
+  const region = reader.text(SETTING.region, 1);
+  const secretArn = reader.optionalText(SETTING.hmacSecretArn);
+  const key = reader.optionalText(SETTING.hmacKey);
+  if (Boolean(secretArn) === Boolean(key)) {
+    reader.problem(
+      SETTING.hmacSecretArn,
+      `set exactly one of ${SETTING.hmacSecretArn} (in AWS) or ${SETTING.hmacKey} (local stack and tests)`,
+    );
   }
-  const profile = deploymentProfileSchema.safeParse(profileJson);
-  if (!profile.success) throw invalid(`${SETTING.profile}.${describeSchemaErrors(profile.error)}`);
-  const secretArn = env[SETTING.hmacSecretArn];
+  const logLevel = reader.oneOf(SETTING.logLevel, LOG_LEVELS, DEFAULT_LOG_LEVEL);
+  const maxReceiveCount = reader.integer(SETTING.maxReceiveCount, 1, MAX_RECEIVE_COUNT);
+  const leaseSeconds = reader.integer(
+    SETTING.outboundClaimLeaseSeconds,
+    10,
+    DEFAULT_OUTBOUND_CLAIM_LEASE_SECONDS,
+  );
+  const profile = reader.sealedProfile();
+  if (reader.problems.length > 0) {
+    throw new Error(`${functionName} configuration is invalid:\n${reader.problems.join('\n')}`);
+  }
   return {
-    profile: profile.data,
-    requestsTableName: env[SETTING.requestsTableName],
-    subjectsTableName: env[SETTING.subjectsTableName],
-    rawMailBucketName: env[SETTING.rawMailBucketName],
-    region: env[SETTING.region],
-    hmac: secretArn ? { secretArn } : { key: env[SETTING.hmacKey] ?? '' },
-    sesConfigurationSet: env[SETTING.sesConfigurationSet] || undefined,
-    logLevel: env[SETTING.logLevel],
-    maxReceiveCount: env[SETTING.maxReceiveCount],
-    outboundClaimLeaseMs: env[SETTING.outboundClaimLeaseSeconds] * 1000,
+    profile: profile as DeploymentProfile,
+    requestsTableName,
+    subjectsTableName,
+    rawMailBucketName,
+    region,
+    hmac: secretArn ? { secretArn } : { key: key ?? '' },
+    sesConfigurationSet: environment[SETTING.sesConfigurationSet] || undefined,
+    logLevel,
+    maxReceiveCount,
+    outboundClaimLeaseMs: leaseSeconds * 1000,
     endpoints: {
-      dynamodb: env[SETTING.dynamodbEndpoint],
-      sesv2: env[SETTING.sesv2Endpoint],
-      s3: env[SETTING.s3Endpoint],
-      secretsManager: env[SETTING.secretsManagerEndpoint],
+      dynamodb: reader.optionalText(SETTING.dynamodbEndpoint),
+      sesv2: reader.optionalText(SETTING.sesv2Endpoint),
+      s3: reader.optionalText(SETTING.s3Endpoint),
+      secretsManager: reader.optionalText(SETTING.secretsManagerEndpoint),
     },
   };
 }
 
-/** What a deployment (CDK, the local stack, a test) knows about a function's surroundings. */
-export interface FunctionEnvironmentValues {
-  readonly profile: DeploymentProfile;
-  readonly requestsTableName: string;
-  readonly subjectsTableName: string;
-  readonly rawMailBucketName: string;
-  readonly hmac: HmacKeySetting;
-  readonly sesConfigurationSet?: string;
-  readonly logLevel?: LogLevel;
-  readonly maxReceiveCount?: number;
-  readonly outboundClaimLeaseSeconds?: number;
-  /** Only outside Lambda, where the runtime does not set it. */
-  readonly region?: string;
-  readonly endpoints?: ServiceEndpoints;
+/** The hex SHA-256 that seals a written profile: the writer and the reader compute it alike. */
+export function profileDigest(profileJson: string): string {
+  return createHash('sha256').update(profileJson, 'utf8').digest('hex');
 }
 
-/** The environment makul's functions read, written from named values: the one writer of these names. */
-export function functionEnvironment(values: FunctionEnvironmentValues): Record<string, string> {
-  const environment: Record<string, string | undefined> = {
-    [SETTING.profile]: JSON.stringify(values.profile),
-    [SETTING.requestsTableName]: values.requestsTableName,
-    [SETTING.subjectsTableName]: values.subjectsTableName,
-    [SETTING.rawMailBucketName]: values.rawMailBucketName,
-    [SETTING.hmacSecretArn]: 'secretArn' in values.hmac ? values.hmac.secretArn : undefined,
-    [SETTING.hmacKey]: 'key' in values.hmac ? values.hmac.key : undefined,
-    [SETTING.sesConfigurationSet]: values.sesConfigurationSet,
-    [SETTING.logLevel]: values.logLevel ?? DEFAULT_LOG_LEVEL,
-    [SETTING.maxReceiveCount]: String(values.maxReceiveCount ?? MAX_RECEIVE_COUNT),
-    [SETTING.outboundClaimLeaseSeconds]:
-      values.outboundClaimLeaseSeconds === undefined ? undefined : String(values.outboundClaimLeaseSeconds),
-    [SETTING.region]: values.region,
-    [SETTING.dynamodbEndpoint]: values.endpoints?.dynamodb,
-    [SETTING.sesv2Endpoint]: values.endpoints?.sesv2,
-    [SETTING.s3Endpoint]: values.endpoints?.s3,
-    [SETTING.secretsManagerEndpoint]: values.endpoints?.secretsManager,
-  };
-  return Object.fromEntries(
-    Object.entries(environment).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  );
+/**
+ * Reads settings one by one and collects every problem, so one error names all of them at once. Its
+ * messages name settings and rules, never values (a value may hold an address).
+ */
+class EnvironmentReader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly environment: NodeJS.ProcessEnv) {}
+
+  problem(setting: string, message: string): void {
+    this.problems.push(`${setting}: ${message}`);
+  }
+
+  text(setting: string, minLength: number): string {
+    const value = this.environment[setting];
+    if (value === undefined) this.problem(setting, 'required');
+    else if (value.length < minLength) this.problem(setting, `at least ${minLength} characters`);
+    return value ?? '';
+  }
+
+  /** Unset and empty mean the same: the setting is not given. */
+  optionalText(setting: string): string | undefined {
+    return this.environment[setting] || undefined;
+  }
+
+  oneOf<T extends string>(setting: string, allowed: readonly T[], fallback: T): T {
+    const value = this.environment[setting];
+    if (value === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    this.problem(setting, `one of ${allowed.join(', ')}`);
+    return fallback;
+  }
+
+  integer(setting: string, minimum: number, fallback: number): number {
+    const value = this.environment[setting];
+    if (value === undefined) return fallback;
+    const number = Number(value);
+    if (value.trim() === '' || !Number.isInteger(number) || number < minimum) {
+      this.problem(setting, `a whole number, at least ${minimum}`);
+      return fallback;
+    }
+    return number;
+  }
+
+  /** The profile as functionEnvironment validated and wrote it, or a problem saying why not. */
+  sealedProfile(): unknown {
+    const profileJson = this.text(SETTING.profile, 2);
+    const digest = this.environment[SETTING.profileDigest];
+    if (!profileJson) return undefined;
+    if (digest === undefined) {
+      this.problem(
+        SETTING.profileDigest,
+        `required: write the environment with functionEnvironment, which validates ${SETTING.profile} and seals it`,
+      );
+      return undefined;
+    }
+    if (digest !== profileDigest(profileJson)) {
+      this.problem(
+        SETTING.profile,
+        `changed after it was validated (its SHA-256 is not ${SETTING.profileDigest}); edit the operators file and deploy again instead of editing the function's environment`,
+      );
+      return undefined;
+    }
+    try {
+      return JSON.parse(profileJson);
+    } catch {
+      this.problem(SETTING.profile, 'not JSON');
+      return undefined;
+    }
+  }
 }

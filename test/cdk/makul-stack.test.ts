@@ -7,7 +7,7 @@ import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentProfile } from '../../functions/domain/operators/operator-profile';
 import { AWS_CALL_TIMEOUTS, CALL_BUDGET_MS, longestCallMs } from '../../functions/shared/aws-timeouts';
-import { MAX_RECEIVE_COUNT } from '../../functions/shared/config';
+import { MAX_RECEIVE_COUNT, profileDigest } from '../../functions/shared/config';
 import { TABLE_KEYS } from '../../functions/shared/table-design';
 import { RAW_MAIL_PREFIX } from '../../lib/inbound-mail-receiving';
 import type { MakulStack } from '../../lib/makul-stack';
@@ -365,6 +365,7 @@ describe('MakulFunction (inbound)', () => {
       'HMAC_SECRET_ARN',
       'LOG_LEVEL',
       'MAKUL_PROFILE',
+      'MAKUL_PROFILE_SHA256',
       'MAX_RECEIVE_COUNT',
       'NODE_OPTIONS',
       'OUTBOUND_CLAIM_LEASE_SECONDS',
@@ -374,6 +375,8 @@ describe('MakulFunction (inbound)', () => {
       'SUBJECTS_TABLE_NAME',
     ]);
     expect(JSON.parse(variables.MAKUL_PROFILE as string)).toEqual(x2Expected());
+    // Sealed as validated at synth: the function checks this digest instead of the schema.
+    expect(variables.MAKUL_PROFILE_SHA256).toBe(profileDigest(variables.MAKUL_PROFILE as string));
     expect(variables.NODE_OPTIONS).toBe('--enable-source-maps');
     expect(variables.MAX_RECEIVE_COUNT).toBe(String(MAX_RECEIVE_COUNT));
     // A claim on a send must outlive the slowest attempt still running.

@@ -15,7 +15,8 @@ import {
 import { CountingMetrics } from '../../functions/ports/metrics';
 import type { LinkRegister } from '../../functions/ports/request-register';
 import { AWS_CALL_TIMEOUTS } from '../../functions/shared/aws-timeouts';
-import { type FunctionConfig, functionEnvironment, loadFunctionConfig } from '../../functions/shared/config';
+import { type FunctionConfig, loadFunctionConfig } from '../../functions/shared/config';
+import { functionEnvironment } from '../../functions/shared/function-environment';
 import { createLogger, type Logger } from '../../functions/shared/log';
 import { linkRegisterOn } from '../../functions/shared/register-runtime';
 import { createRuntime, type Runtime } from '../../functions/shared/runtime';

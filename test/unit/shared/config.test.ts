@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { loadFunctionConfig } from '../../../functions/shared/config';
+import { functionEnvironment } from '../../../functions/shared/function-environment';
 import { describeError } from '../../../functions/shared/log';
 import { sampleProfile } from '../../support/sample-profile';
 
-const environment = {
-  MAKUL_PROFILE: JSON.stringify(sampleProfile()),
-  REQUESTS_TABLE_NAME: 'makul-requests',
-  SUBJECTS_TABLE_NAME: 'makul-subjects',
-  RAW_MAIL_BUCKET_NAME: 'makul-raw-mail',
-  AWS_REGION: 'eu-west-1',
-  HMAC_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:makul-hmac',
-};
+const environment = functionEnvironment({
+  profile: sampleProfile(),
+  requestsTableName: 'makul-requests',
+  subjectsTableName: 'makul-subjects',
+  rawMailBucketName: 'makul-raw-mail',
+  region: 'eu-west-1',
+  hmac: { secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:makul-hmac' },
+});
 
 describe('loadFunctionConfig', () => {
   it('reads a complete environment', () => {
@@ -33,14 +34,65 @@ describe('loadFunctionConfig', () => {
     );
   });
 
-  it('names the bad field inside the profile', () => {
-    const profile = sampleProfile();
-    const broken = { ...profile, operator: { ...profile.operator, humanSupportInbox: 'not an address' } };
-    expect(() => loadFunctionConfig({ ...environment, MAKUL_PROFILE: JSON.stringify(broken) })).toThrow(
-      /MAKUL_PROFILE\.operator\.humanSupportInbox/,
+  it('names every bad setting at once, never its value', () => {
+    const broken = { ...environment, MAX_RECEIVE_COUNT: '0', LOG_LEVEL: 'LOUD', AWS_REGION: '' };
+    const error = captureError(() => loadFunctionConfig(broken));
+    expect(error).toMatch(/MAX_RECEIVE_COUNT: a whole number, at least 1/);
+    expect(error).toMatch(/LOG_LEVEL: one of DEBUG, INFO, WARN, ERROR/);
+    expect(error).toMatch(/AWS_REGION: at least 1 characters/);
+    expect(error).not.toContain('LOUD');
+  });
+
+  it('applies the defaults of the settings left out', () => {
+    const { LOG_LEVEL: _level, MAX_RECEIVE_COUNT: _count, ...rest } = environment;
+    const config = loadFunctionConfig({ ...rest, OUTBOUND_CLAIM_LEASE_SECONDS: '300' });
+    expect(config.logLevel).toBe('INFO');
+    expect(config.maxReceiveCount).toBe(5);
+    expect(config.outboundClaimLeaseMs).toBe(300_000);
+    expect(() => loadFunctionConfig({ ...rest, OUTBOUND_CLAIM_LEASE_SECONDS: '9' })).toThrow(
+      /OUTBOUND_CLAIM_LEASE_SECONDS: a whole number, at least 10/,
     );
   });
+
+  it('reads back the profile exactly as it was validated and written', () => {
+    expect(loadFunctionConfig(environment).profile).toEqual(JSON.parse(environment.MAKUL_PROFILE as string));
+  });
+
+  it('refuses a profile edited after it was validated, as a hand edit in the Lambda console would', () => {
+    const profile = sampleProfile();
+    const edited = { ...profile, operator: { ...profile.operator, humanSupportInbox: 'not an address' } };
+    expect(() => loadFunctionConfig({ ...environment, MAKUL_PROFILE: JSON.stringify(edited) })).toThrow(
+      /MAKUL_PROFILE: changed after it was validated/,
+    );
+    const { MAKUL_PROFILE_SHA256: _digest, ...unsealed } = environment;
+    expect(() => loadFunctionConfig(unsealed)).toThrow(/MAKUL_PROFILE_SHA256: required/);
+  });
 });
+
+describe('functionEnvironment', () => {
+  it('validates the profile before sealing it, naming the bad field', () => {
+    const profile = sampleProfile();
+    const broken = { ...profile, operator: { ...profile.operator, humanSupportInbox: 'not an address' } };
+    expect(() =>
+      functionEnvironment({
+        profile: broken,
+        requestsTableName: 'makul-requests',
+        subjectsTableName: 'makul-subjects',
+        rawMailBucketName: 'makul-raw-mail',
+        hmac: { key: 'k'.repeat(64) },
+      }),
+    ).toThrow(/operator\.humanSupportInbox/);
+  });
+});
+
+function captureError(action: () => unknown): string {
+  try {
+    action();
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  throw new Error('expected an error');
+}
 
 describe('describeError', () => {
   it('masks anything that looks like an address and bounds the length', () => {

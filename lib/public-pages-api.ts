@@ -196,6 +196,8 @@ export class PublicPagesApi extends Construct {
       timeout: props.timeout ?? Duration.seconds(28),
       reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? 10,
       environment: props.environment,
+      // The phone-number library loads only for update-data pages (functions/app/confirmation-links.ts).
+      splitting: true,
     });
     Validations.of(this.fn.function).acknowledge({
       id: 'Serverless-LambdaDLQ',

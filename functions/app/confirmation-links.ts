@@ -1,14 +1,12 @@
 import type { DeploymentProfile } from '../domain/operators/operator-profile';
 import type { PageView } from '../domain/pages/page-view';
-import { type ExtractedField, fieldName } from '../domain/requests/data-fields';
+import { type ExtractedField, fieldName } from '../domain/requests/data-field-names';
 import { type LinkAction, type LinkPlan, planLinkAction } from '../domain/requests/link-actions';
-import { normaliseFields } from '../domain/requests/normalise-fields';
 import { newNoticeEntry } from '../domain/requests/notice-entry';
 import type { RegisteredRequest } from '../domain/requests/registered-request';
 import type { Language, RequestKind } from '../domain/requests/request-kinds';
 import { REQUEST_POLICIES } from '../domain/requests/request-policies';
 import { maskEmail } from '../domain/subjects/masking';
-import { jurisdictionCountry } from '../domain/subjects/phone-number';
 import { subjectKey } from '../domain/subjects/subject-key';
 import { hashToken } from '../domain/tokens/verification-token';
 import type { TokenRecord, TokenRedemption } from '../ports/request-register';
@@ -90,7 +88,7 @@ async function viewFor(
     case 'verify': {
       if (request.status !== 'awaiting-verification') return UNAVAILABLE;
       const fields = updateFieldsOf(request, deps.hmacKey);
-      const normalised = fields ? normalisedChanges(fields, language, deps) : null;
+      const normalised = fields ? await normalisedChanges(fields, language, deps) : null;
       return {
         page: 'confirm',
         kind,
@@ -148,7 +146,7 @@ async function act(
     stored.purpose === 'verify' &&
     action === 'confirm' &&
     fields !== null &&
-    normaliseFields(fields, jurisdictionCountry(deps.profile.jurisdiction.id)).valid.length === 0;
+    (await normaliseForJurisdiction(fields, deps)).valid.length === 0;
 
   const redemption = await redemptionFor(token, request, kind, newAddress, plan, toStaff, now, deps);
   const result = await deps.register.redeemToken(redemption);
@@ -264,9 +262,27 @@ function forwardToStaff(request: RegisteredRequest, now: Date): RegisteredReques
   };
 }
 
-function normalisedChanges(fields: readonly ExtractedField[], language: Language, deps: LinkDependencies) {
+/**
+ * The values of an update-data request, validated and normalised for the operator's country. Imported
+ * when first needed: the phone-number library and its metadata are about 55 KB of the pages' bundle that
+ * only update-data pages use, and esbuild runs a dynamically imported module on first use, so the cold
+ * start of every other page does not pay for it (issue #8 point 14).
+ */
+async function normaliseForJurisdiction(fields: readonly ExtractedField[], deps: LinkDependencies) {
+  const [{ normaliseFields }, { jurisdictionCountry }] = await Promise.all([
+    import('../domain/requests/normalise-fields'),
+    import('../domain/subjects/phone-number'),
+  ]);
+  return normaliseFields(fields, jurisdictionCountry(deps.profile.jurisdiction.id));
+}
+
+async function normalisedChanges(
+  fields: readonly ExtractedField[],
+  language: Language,
+  deps: LinkDependencies,
+) {
   const own = ownFields(deps);
-  const { valid, invalid } = normaliseFields(fields, jurisdictionCountry(deps.profile.jurisdiction.id));
+  const { valid, invalid } = await normaliseForJurisdiction(fields, deps);
   return {
     changes: valid.map((field) => ({ label: fieldName(field.field, language, own), masked: field.masked })),
     rejected: invalid.map((field) => ({

@@ -7,7 +7,7 @@ import type { DeploymentProfile } from '../domain/operators/operator-profile';
 import type { AccessReport } from '../domain/replies/access-report';
 import { type RenderNoticeInput, renderNotice } from '../domain/replies/notice-templates';
 import type { RenderedReply } from '../domain/replies/reply-templates';
-import { fieldName } from '../domain/requests/data-fields';
+import { fieldName } from '../domain/requests/data-field-names';
 import { LIFT_LINK_DAYS } from '../domain/requests/link-actions';
 import type { RegisteredRequest } from '../domain/requests/registered-request';
 import type { Language } from '../domain/requests/request-kinds';

@@ -3,7 +3,7 @@
  * opened where they are shown or acted on, and the new email address among them, if any.
  */
 import { normaliseAddress } from '../domain/mail/sender-address';
-import type { ExtractedField } from '../domain/requests/data-fields';
+import type { ExtractedField } from '../domain/requests/data-field-names';
 import type { RegisteredRequest } from '../domain/requests/registered-request';
 import { openText } from '../domain/subjects/sealed-address';
 

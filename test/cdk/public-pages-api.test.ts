@@ -2,7 +2,7 @@
  * The public pages' HTTP API in stacks built from the shipped x2 profile, as it is (no custom domain) and
  * with a custom domain, bundling skipped: only the template counts. The bundle is built once, on its own.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { type App, Stack } from 'aws-cdk-lib';
@@ -12,6 +12,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../bin/app';
 import type { DeploymentProfile } from '../../functions/domain/operators/operator-profile';
+import { bundleCodeBytes } from '../../lib/makul-function';
 import { MakulStack } from '../../lib/makul-stack';
 import { loadDeploymentProfiles } from '../../lib/operators-config';
 import {
@@ -344,7 +345,8 @@ describe('the pages bundle', () => {
     });
     const assembly = app.synth();
     const code = pagesFunction(Template.fromStack(stack))[1].Properties.Code as { S3Key: string };
-    const bundle = path.join(assembly.directory, `asset.${code.S3Key.replace(/\.zip$/, '')}`, 'index.mjs');
+    const assetDirectory = path.join(assembly.directory, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
+    const bundle = path.join(assetDirectory, 'index.mjs');
 
     const text = readFileSync(bundle, 'utf8');
 
@@ -355,7 +357,19 @@ describe('the pages bundle', () => {
     ).toBe(true);
     expect(/export\{[^}]*\bas handler\b[^}]*\}/.test(text), 'exports handler as ESM').toBe(true);
     expect(text.includes('//# sourceMappingURL=index.mjs.map'), 'points to its source map').toBe(true);
-    expect(statSync(bundle).size).toBeLessThanOrEqual(PAGES_BUNDLE_LIMIT_BYTES);
+    // Everything it ships counts, the chunks read on demand included.
+    expect(bundleCodeBytes(assetDirectory)).toBeLessThanOrEqual(PAGES_BUNDLE_LIMIT_BYTES);
+    // The phone-number library waits in a chunk of its own for the update-data pages: the source maps
+    // say which sources each file holds.
+    const sourcesOf = (mapFile: string) =>
+      (JSON.parse(readFileSync(mapFile, 'utf8')) as { sources: string[] }).sources;
+    const holdsPhoneLibrary = (mapFile: string) =>
+      sourcesOf(mapFile).some((source) => source.includes('node_modules/libphonenumber-js/'));
+    expect(holdsPhoneLibrary(`${bundle}.map`), 'index.mjs holds no phone library').toBe(false);
+    const chunkMaps = readdirSync(path.join(assetDirectory, 'chunks'))
+      .filter((file) => file.endsWith('.mjs.map'))
+      .map((file) => path.join(assetDirectory, 'chunks', file));
+    expect(chunkMaps.some(holdsPhoneLibrary), 'a chunk holds the phone library').toBe(true);
   });
 });
 

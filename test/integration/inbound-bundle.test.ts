@@ -37,7 +37,7 @@ describe('the inbound Lambda bundle', () => {
     await build({
       entryPoints: [join(PROJECT_ROOT, 'functions/inbound-email/index.ts')],
       ...makulEsbuildOptions(),
-      outfile,
+      outdir: outputDirectory,
       logLevel: 'error',
     });
     // As Lambda does: the configuration and the role's credentials are in the process environment.

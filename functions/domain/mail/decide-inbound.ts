@@ -10,7 +10,7 @@
  */
 
 import { classifyRequest } from '../classify/classify-request';
-import type { ExtractedField, OwnDataField } from '../requests/data-fields';
+import type { ExtractedField, OwnDataField } from '../requests/data-field-names';
 import { requestDetails } from '../requests/request-details';
 import type { Language, RequestKind } from '../requests/request-kinds';
 import { isAuthenticatedSender, verdictsFromHeaders } from './authentication-results';

@@ -9,37 +9,13 @@
  * regular expressions only ever see a bounded string or are a single character class.
  */
 import { checkSender } from '../mail/sender-address';
-import type { OperatorProfile } from '../operators/operator-profile';
-
-export type StandardField =
-  | 'last-name'
-  | 'first-name'
-  | 'patronymic'
-  | 'full-name'
-  | 'phone'
-  | 'email'
-  | 'birth-date';
-export const STANDARD_FIELDS: readonly StandardField[] = [
-  'last-name',
-  'first-name',
-  'patronymic',
-  'full-name',
-  'phone',
-  'email',
-  'birth-date',
-];
-/** Categories a stop-dissemination request may name beyond the fields a subject can update. */
-export type DataItem = StandardField | 'photo' | 'address' | 'account-id';
-
-export type OwnDataField = OperatorProfile['ownDataFields'][number];
-type Language = 'ky' | 'ru' | 'en';
-
-export interface ExtractedField {
-  /** A StandardField or an operator's own field id. */
-  readonly field: string;
-  /** Trimmed as written (quotes and trailing punctuation removed), at most MAX_VALUE_CHARS. */
-  readonly value: string;
-}
+import {
+  type DataItem,
+  type ExtractedField,
+  type OwnDataField,
+  STANDARD_FIELDS,
+  type StandardField,
+} from './data-field-names';
 
 export type FieldExtraction =
   | { readonly ok: true; readonly fields: readonly ExtractedField[] }
@@ -52,28 +28,6 @@ const MAX_NAME_CHARS = 100;
 const MIN_PHONE_DIGITS = 7;
 const MAX_PHONE_DIGITS = 15;
 const EARLIEST_BIRTH_YEAR = 1900;
-
-// --- Names shown to people ----------------------------------------------------------------------------
-
-const DISPLAY_NAMES: Readonly<Record<DataItem, Readonly<Record<Language, string>>>> = {
-  'last-name': { ky: 'Фамилиясы', ru: 'Фамилия', en: 'Last name' },
-  'first-name': { ky: 'Аты', ru: 'Имя', en: 'First name' },
-  patronymic: { ky: 'Атасынын аты', ru: 'Отчество', en: 'Patronymic' },
-  'full-name': { ky: 'Аты-жөнү', ru: 'ФИО', en: 'Full name' },
-  phone: { ky: 'Телефон номери', ru: 'Телефон', en: 'Phone' },
-  email: { ky: 'Электрондук почта', ru: 'Электронная почта', en: 'Email' },
-  'birth-date': { ky: 'Туулган күнү', ru: 'Дата рождения', en: 'Date of birth' },
-  photo: { ky: 'Сүрөт', ru: 'Фотография', en: 'Photo' },
-  address: { ky: 'Дарек', ru: 'Адрес', en: 'Address' },
-  'account-id': { ky: 'Аккаунттун идентификатору', ru: 'Идентификатор учётной записи', en: 'Account ID' },
-};
-
-/** The name of a field or data category as the pages and replies show it; an unknown id is shown as is. */
-export function fieldName(field: string, language: Language, ownFields: readonly OwnDataField[]): string {
-  const own = ownFields.find((candidate) => candidate.id === field);
-  if (own !== undefined) return own.name[language];
-  return Object.hasOwn(DISPLAY_NAMES, field) ? DISPLAY_NAMES[field as DataItem][language] : field;
-}
 
 // --- Folding: one spelling for what people type -------------------------------------------------------
 

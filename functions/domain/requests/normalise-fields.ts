@@ -5,7 +5,8 @@
  */
 import { maskValue } from '../subjects/masking';
 import { normalisePhone } from '../subjects/phone-number';
-import { type ExtractedField, parseBirthDate, plainEmail } from './data-fields';
+import type { ExtractedField } from './data-field-names';
+import { parseBirthDate, plainEmail } from './data-fields';
 
 export interface NormalisedField {
   readonly field: string;

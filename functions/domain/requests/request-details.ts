@@ -3,7 +3,8 @@
  * needs the values to change, stop-dissemination the data it names (policy 004 §5.8.3). Without them
  * the request cannot be carried out automatically, so it goes to a person with the reason.
  */
-import { type ExtractedField, extractUpdateFields, namedDataItems, type OwnDataField } from './data-fields';
+import type { ExtractedField, OwnDataField } from './data-field-names';
+import { extractUpdateFields, namedDataItems } from './data-fields';
 import type { RequestKind } from './request-kinds';
 
 export type RequestDetails =

@@ -2,10 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type ExtractedField,
-  extractUpdateFields,
   fieldName,
-  namedDataItems,
   type OwnDataField,
+} from '../../../../functions/domain/requests/data-field-names';
+import {
+  extractUpdateFields,
+  namedDataItems,
   parseBirthDate,
 } from '../../../../functions/domain/requests/data-fields';
 

@@ -37,6 +37,9 @@ export const SETTING = {
   sesv2Endpoint: 'AWS_ENDPOINT_URL_SESV2',
   s3Endpoint: 'AWS_ENDPOINT_URL_S3',
   secretsManagerEndpoint: 'AWS_ENDPOINT_URL_SECRETS_MANAGER',
+  eventBridgeEndpoint: 'AWS_ENDPOINT_URL_EVENTBRIDGE',
+  /** The status-change processor: the EventBridge bus it publishes subject status changes to. */
+  eventBusName: 'EVENT_BUS_NAME',
 } as const;
 
 /**
@@ -59,6 +62,7 @@ export interface ServiceEndpoints {
   readonly sesv2?: string | undefined;
   readonly s3?: string | undefined;
   readonly secretsManager?: string | undefined;
+  readonly eventBridge?: string | undefined;
 }
 
 export type HmacKeySetting = { readonly secretArn: string } | { readonly key: string };
@@ -75,6 +79,8 @@ export interface FunctionConfig {
   readonly maxReceiveCount: number;
   readonly outboundClaimLeaseMs: number;
   readonly endpoints: ServiceEndpoints;
+  /** Set for the status-change processor only. */
+  readonly eventBusName: string | undefined;
 }
 
 /**
@@ -117,6 +123,7 @@ export function loadFunctionConfig(
     region,
     hmac: secretArn ? { secretArn } : { key: key ?? '' },
     sesConfigurationSet: environment[SETTING.sesConfigurationSet] || undefined,
+    eventBusName: reader.optionalText(SETTING.eventBusName),
     logLevel,
     maxReceiveCount,
     outboundClaimLeaseMs: leaseSeconds * 1000,
@@ -125,6 +132,7 @@ export function loadFunctionConfig(
       sesv2: reader.optionalText(SETTING.sesv2Endpoint),
       s3: reader.optionalText(SETTING.s3Endpoint),
       secretsManager: reader.optionalText(SETTING.secretsManagerEndpoint),
+      eventBridge: reader.optionalText(SETTING.eventBridgeEndpoint),
     },
   };
 }

@@ -29,6 +29,8 @@ export interface FunctionEnvironmentValues {
   /** Only outside Lambda, where the runtime does not set it. */
   readonly region?: string;
   readonly endpoints?: ServiceEndpoints;
+  /** The status-change processor's EventBridge bus. */
+  readonly eventBusName?: string;
 }
 
 /**
@@ -60,6 +62,8 @@ export function functionEnvironment(values: FunctionEnvironmentValues): Record<s
     [SETTING.sesv2Endpoint]: values.endpoints?.sesv2,
     [SETTING.s3Endpoint]: values.endpoints?.s3,
     [SETTING.secretsManagerEndpoint]: values.endpoints?.secretsManager,
+    [SETTING.eventBridgeEndpoint]: values.endpoints?.eventBridge,
+    [SETTING.eventBusName]: values.eventBusName,
   };
   return Object.fromEntries(
     Object.entries(environment).filter((entry): entry is [string, string] => entry[1] !== undefined),

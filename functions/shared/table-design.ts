@@ -12,6 +12,14 @@
  *           pk = `SOURCE#<hmac hex>`    sk = `PAGES#<yyyy-mm-ddThh>` page requests from one source IP that hour
  *           pk = `SUB#<hmac hex>`       sk = `REPLIES#<yyyy-mm-dd>` replies to a mailbox that day
  *           pk = `OPERATOR`             sk = `<counter>#<yyyy-mm-ddThh>` the operator's messages that hour
+ *           pk = `FEED`                 sk = `HEAD`                 the last sequence of the change feed
+ *           pk = `FEED`                 sk = `SEQ#<20 digits>`      one change of a subject's state
+ *           pk = `CHANGE#<stream event id>` sk = `CHANGE`           the sequence a stream record was given
+ *
+ * The change feed is appended by the status-change processor alone (it reads the subjects table's
+ * stream): each append writes the next sequence and moves HEAD in one transaction conditional on
+ * HEAD's previous value, so sequences are gap-free and a reader that sees sequence n has every
+ * sequence below it. The CHANGE marker makes a retried stream record find the sequence it got.
  */
 export const TABLE_KEYS = {
   partitionKey: 'pk',
@@ -39,3 +47,18 @@ export const REQUEST_INDEXES = {
    */
   bySubject: { indexName: 'by-subject', partitionKey: 'subjectKey', sortKey: 'receivedAt' },
 } as const satisfies Record<string, IndexDesign>;
+
+/** Keys of the change feed in the subjects table (see the key design above). */
+export const FEED_KEYS = {
+  partition: 'FEED',
+  head: 'HEAD',
+  /** `SEQ#` and the sequence zero-padded to 20 digits, so that the sort key orders like the number. */
+  entryPrefix: 'SEQ#',
+  sequenceDigits: 20,
+  markerPrefix: 'CHANGE#',
+  marker: 'CHANGE',
+} as const;
+
+export function feedEntrySortKey(sequence: number): string {
+  return `${FEED_KEYS.entryPrefix}${String(sequence).padStart(FEED_KEYS.sequenceDigits, '0')}`;
+}

@@ -24,6 +24,7 @@ export function sampleProfile(overrides: Partial<DeploymentProfile['operator']> 
       maxForwardsPerHour: 100,
       maxMessageBytes: 10 * 1024 * 1024,
       ownDataFields: [],
+      unknownAddressMarketing: 'allowed',
       ...overrides,
     },
     jurisdiction: {

@@ -133,6 +133,23 @@ export const operatorSchema = z.strictObject({
    * @default the operator's defaultLanguage
    */
   staffLanguage: z.optional(z.enum(LANGUAGES)),
+  /**
+   * What the status API answers about marketing for an address makul has no record of. makul knows
+   * opt-outs, not consents: "allowed" (the default) when consent is collected elsewhere and checked
+   * there; "suppressed" for an operator who must not mail an address without consent it cannot see.
+   */
+  unknownAddressMarketing: z._default(z.enum(['allowed', 'suppressed']), 'allowed'),
+  /**
+   * Optional: the operator sends marketing through an SES v2 contact list. An opt-out (unsubscribe,
+   * withdrawal, erasure) then also sets the contact's preference: OPT_OUT for each topic named, or
+   * "unsubscribe from all" when no topics are named. Off unless set.
+   */
+  sesContactList: z.optional(
+    z.strictObject({
+      name: nonEmpty,
+      topics: z.optional(z.array(nonEmpty).check(z.minLength(1))),
+    }),
+  ),
   /** Mail larger than this is recorded and forwarded to humans, not parsed (postal-mime bounds depth, not breadth). */
   maxMessageBytes: z._default(
     z.int().check(z.minimum(64 * 1024), z.maximum(40 * 1024 * 1024)),

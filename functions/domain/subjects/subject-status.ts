@@ -1,0 +1,93 @@
+/**
+ * What marketing systems may do with an address: the answer of the status API, the state the change
+ * feed and the events report, derived in one place from the flags on the subject's record.
+ *
+ *   marketing   allowed | suppressed             suppressed by an unsubscribe, a withdrawal of consent or
+ *                                                an erasure request (each also sets marketingOptOut)
+ *   processing  allowed | withdrawn | restricted  withdrawn: consent withdrawn or erasure asked for (the
+ *                                                data is to be destroyed); restricted: processing paused
+ *
+ * An address makul has no record of is `known: false` and gets the operator's configured default
+ * (`unknownAddressMarketing` in the profile): makul knows opt-outs, not consents, so an operator who
+ * keeps consent elsewhere and must not mail without it (38-FZ art. 18) can answer "suppressed".
+ */
+import type { SubjectEffect } from '../requests/request-policies';
+
+export type MarketingState = 'allowed' | 'suppressed';
+export type ProcessingState = 'allowed' | 'withdrawn' | 'restricted';
+
+/**
+ * Why the state is what it is, the strongest reason first: an erasure request outranks a withdrawal,
+ * which outranks a restriction, which outranks an unsubscribe. `operator-default`: unknown address,
+ * answered with the operator's default. null: known, and nothing holds it back.
+ */
+export type StatusReason =
+  | 'erasure-requested'
+  | 'consent-withdrawn'
+  | 'processing-restricted'
+  | 'unsubscribed'
+  | 'operator-default'
+  | null;
+
+export interface SubjectState {
+  readonly marketing: MarketingState;
+  readonly processing: ProcessingState;
+  readonly reason: StatusReason;
+}
+
+export interface SubjectStatus extends SubjectState {
+  /** The keyed hash (HMAC-SHA256 of the normalised address): keep it to match change-feed entries. */
+  readonly sid: string;
+  readonly known: boolean;
+  /** When the subject's record last changed (ISO 8601); null for an unknown address. */
+  readonly changedAt: string | null;
+}
+
+/** The flags of a subject's record that the state depends on, as stored (set or not). */
+export type StatusFlags = Readonly<Partial<Record<keyof SubjectEffect, boolean>>>;
+
+/** The state a record's flags give. */
+export function stateOf(flags: StatusFlags): SubjectState {
+  const processing: ProcessingState =
+    flags.erasureRequested || flags.consentWithdrawn
+      ? 'withdrawn'
+      : flags.processingRestricted
+        ? 'restricted'
+        : 'allowed';
+  const marketing: MarketingState =
+    flags.marketingOptOut || processing === 'withdrawn' ? 'suppressed' : 'allowed';
+  return { marketing, processing, reason: reasonOf(flags) };
+}
+
+function reasonOf(flags: StatusFlags): StatusReason {
+  if (flags.erasureRequested) return 'erasure-requested';
+  if (flags.consentWithdrawn) return 'consent-withdrawn';
+  if (flags.processingRestricted) return 'processing-restricted';
+  if (flags.marketingOptOut) return 'unsubscribed';
+  return null;
+}
+
+/** The state of an address makul has no record of, from the operator's profile. */
+export function unknownState(unknownAddressMarketing: MarketingState): SubjectState {
+  return {
+    marketing: unknownAddressMarketing,
+    processing: 'allowed',
+    reason: unknownAddressMarketing === 'suppressed' ? 'operator-default' : null,
+  };
+}
+
+/** The status of one subject: its record's state, or the default when there is no record. */
+export function statusOf(
+  sid: string,
+  record: { readonly flags: StatusFlags; readonly updatedAt: string } | null,
+  unknownAddressMarketing: MarketingState,
+): SubjectStatus {
+  if (record === null)
+    return { sid, known: false, changedAt: null, ...unknownState(unknownAddressMarketing) };
+  return { sid, known: true, changedAt: record.updatedAt, ...stateOf(record.flags) };
+}
+
+/** Two states differ for marketing systems (the feed and the events report only such changes). */
+export function sameState(a: SubjectState, b: SubjectState): boolean {
+  return a.marketing === b.marketing && a.processing === b.processing;
+}

@@ -21,7 +21,9 @@ export interface MakulTableNames {
 
 /**
  * Creates the requests and subjects tables with the key design of functions/shared/table-design.ts
- * (string pk/sk, TTL on expiresAt). Safe to call again: existing tables and TTL settings are kept.
+ * (string pk/sk, TTL on expiresAt), the subjects table with its stream (new and old images: the
+ * status-change processor tells changes from them, local/stream-poller.ts reads it). Safe to call
+ * again: existing tables, streams and TTL settings are kept.
  */
 export async function createMakulTables(endpoint: string, names: MakulTableNames): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
@@ -56,6 +58,7 @@ export async function createMakulTables(endpoint: string, names: MakulTableNames
               ],
               Projection: { ProjectionType: 'ALL' as const },
             })),
+            ...(tableName === names.subjectsTableName ? { StreamSpecification: SUBJECTS_STREAM } : {}),
           }),
         );
       } catch (error) {
@@ -63,6 +66,7 @@ export async function createMakulTables(endpoint: string, names: MakulTableNames
       }
       await waitUntilTableActive(client, tableName);
       await addMissingIndexes(client, tableName, indexes.get(tableName) ?? []);
+      if (tableName === names.subjectsTableName) await enableStream(client, tableName);
       const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
       const ttlStatus = ttl.TimeToLiveDescription?.TimeToLiveStatus;
       if (ttlStatus !== 'ENABLED' && ttlStatus !== 'ENABLING') {
@@ -77,6 +81,17 @@ export async function createMakulTables(endpoint: string, names: MakulTableNames
   } finally {
     client.destroy();
   }
+}
+
+/** The subjects table's stream, as the stack has it (lib/makul-tables.ts): both images, for the status-change processor. */
+const SUBJECTS_STREAM = { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } as const;
+
+/** A subjects table kept from an earlier version in a local data folder gets its stream. */
+async function enableStream(client: DynamoDBClient, tableName: string): Promise<void> {
+  const description = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  if (description.Table?.StreamSpecification?.StreamEnabled) return;
+  await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: SUBJECTS_STREAM }));
+  await waitUntilTableActive(client, tableName);
 }
 
 /** Tables kept from an earlier version in a local data folder get the indexes added since. */

@@ -28,7 +28,13 @@ export type MetricName =
   /** Page requests answered "too many attempts" or the neutral page, by reason (never the token). */
   | 'PageRefused'
   /** One-click unsubscribes (RFC 8058), by whether it was the day's first from that subject. */
-  | 'OneClickUnsubscribes';
+  | 'OneClickUnsubscribes'
+  /** Subject state changes the status-change processor appended to the feed, by marketing and processing now. */
+  | 'StatusChanges'
+  /** "Subject Status Changed" events put on the bus (at most one per feed entry). */
+  | 'StatusEventsPublished'
+  /** Opt-outs sent to the operator's SES contact list, by outcome (created, updated, no-address, …). */
+  | 'ContactListSynced';
 
 export type MetricDimensions = Readonly<Record<string, string>>;
 

@@ -82,12 +82,22 @@ export function statusOf(
   record: { readonly flags: StatusFlags; readonly updatedAt: string } | null,
   unknownAddressMarketing: MarketingState,
 ): SubjectStatus {
-  if (record === null)
-    return { sid, known: false, changedAt: null, ...unknownState(unknownAddressMarketing) };
-  return { sid, known: true, changedAt: record.updatedAt, ...stateOf(record.flags) };
+  const state = record === null ? unknownState(unknownAddressMarketing) : stateOf(record.flags);
+  // In the order the API shows them: who, whether known, the two answers, since when, why.
+  return {
+    sid,
+    known: record !== null,
+    marketing: state.marketing,
+    processing: state.processing,
+    changedAt: record === null ? null : record.updatedAt,
+    reason: state.reason,
+  };
 }
 
-/** Two states differ for marketing systems (the feed and the events report only such changes). */
+/**
+ * Whether two states are the same for marketing systems: the feed and the events report only changes.
+ * The reason counts too, so that an erasure asked for after a withdrawal (both "withdrawn") is reported.
+ */
 export function sameState(a: SubjectState, b: SubjectState): boolean {
-  return a.marketing === b.marketing && a.processing === b.processing;
+  return a.marketing === b.marketing && a.processing === b.processing && a.reason === b.reason;
 }

@@ -1,14 +1,18 @@
 /**
- * SigV4-signed HTTP for the two small calls the inbound function makes outside DynamoDB and SES:
- * reading one S3 object and one secret. The S3 and Secrets Manager SDK clients would add ~200 KB to a
- * bundle that must stay under 550 KB, for one GET and one POST; aws4fetch signs them in ~3 KB.
+ * SigV4-signed HTTP for the two small calls the functions make outside DynamoDB and SES: reading one S3
+ * object and one secret. The S3 and Secrets Manager SDK clients would add ~200 KB to bundles with
+ * budgets of 550 KB (inbound) and 250 KB (status API), for one GET and one POST. The signing is the
+ * SDK's own SignatureV4, which the DynamoDB client already brings into every bundle: a second signer
+ * (aws4fetch, 7 KB) would only repeat it. test/unit/adapters/aws-signed-fetch.test.ts checks its
+ * signatures against aws4fetch's for the same requests.
  * Credentials come from the environment, as Lambda provides them (and the local stack fakes them).
  *
  * Every attempt has a deadline (AbortSignal.timeout) that covers the connection, the request and reading
  * the response body, so a hung endpoint fails the attempt with a TimeoutError instead of holding the
  * function until Lambda kills it. Both calls are reads, so a failed attempt is tried again.
  */
-import { AwsClient } from 'aws4fetch';
+import { Sha256 } from '@smithy/core/checksum';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { AWS_CALL_TIMEOUTS, type FetchCallTimeouts } from '../shared/aws-timeouts';
 
 export interface SignedFetchSettings {
@@ -42,14 +46,10 @@ export function signedFetchClient({
       'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set (Lambda sets them; locally set fake ones)',
     );
   }
-  const signer = new AwsClient({
+  const signer = sigV4Signer(service, region, {
     accessKeyId,
     secretAccessKey,
     sessionToken: environment.AWS_SESSION_TOKEN,
-    service,
-    region,
-    // Only signs here: attempts are made below, each with its own deadline.
-    retries: 0,
   });
   return {
     timeouts,
@@ -61,14 +61,11 @@ export function signedFetchClient({
           // options, not as the signed Request: fetch copies a Request, and the copy stops following the
           // original's abort signal once that is garbage-collected (nodejs/undici#4068), so the deadline
           // would never fire. Passed directly, the signal is followed for the whole attempt, body included.
-          const signed = await signer.sign(url, {
-            method: init.method,
-            headers: init.headers,
-            body: init.body,
-          });
-          const response = await fetch(signed.url, {
-            method: signed.method,
-            headers: signed.headers,
+          // fetch sets Host itself, from the URL the signature was made for.
+          const { host: _host, ...headers } = await signedHeaders(signer, url, init);
+          const response = await fetch(url, {
+            method: init.method ?? 'GET',
+            headers,
             body: init.body,
             signal: AbortSignal.timeout(timeouts.attemptMs),
           });
@@ -86,6 +83,53 @@ export function signedFetchClient({
       }
     },
   };
+}
+
+export function sigV4Signer(
+  service: SignedFetchSettings['service'],
+  region: string,
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string | undefined },
+): SignatureV4 {
+  return new SignatureV4({
+    credentials,
+    region,
+    service,
+    sha256: Sha256,
+    // S3 signs the path as it is sent; every other service signs it escaped once more (SigV4's rules).
+    uriEscapePath: service !== 's3',
+    // x-amz-content-sha256 on every request: S3 requires it, and the others accept it.
+    applyChecksum: true,
+  });
+}
+
+/** The headers of a request, Authorization and the x-amz-* headers SigV4 adds included. */
+export async function signedHeaders(
+  signer: SignatureV4,
+  url: string,
+  init: Pick<RequestInit, 'method' | 'headers' | 'body'>,
+  signingDate?: Date,
+): Promise<Record<string, string>> {
+  const target = new URL(url);
+  const headers: Record<string, string> = { host: target.host };
+  new Headers(init.headers).forEach((value, name) => {
+    headers[name] = value;
+  });
+  const query: Record<string, string> = {};
+  for (const [name, value] of target.searchParams) query[name] = value;
+  const signed = await signer.sign(
+    {
+      method: init.method ?? 'GET',
+      protocol: target.protocol,
+      hostname: target.hostname,
+      ...(target.port ? { port: Number(target.port) } : {}),
+      path: target.pathname,
+      query,
+      headers,
+      body: typeof init.body === 'string' ? init.body : undefined,
+    },
+    signingDate ? { signingDate } : {},
+  );
+  return signed.headers;
 }
 
 /** The last attempt failed without a response; the name stays TimeoutError when the deadline passed. */

@@ -30,13 +30,22 @@ export function createRegisterRuntime(
   timeouts: AwsCallTimeouts = AWS_CALL_TIMEOUTS,
 ): RegisterRuntime {
   const dynamodb = dynamoDbClient(config, environment, timeouts);
-  const secretsManager = signedFetchClient({
+  const secretsManager = signedSecretsManager(config, environment, timeouts);
+  return { register: linkRegisterOn(dynamodb, config), keySource: keySourceFor(config, secretsManager) };
+}
+
+/** Secrets Manager through a signed fetch (the HMAC key is the only secret makul reads). */
+export function signedSecretsManager(
+  config: Pick<RuntimeConfig, 'region'>,
+  environment: NodeJS.ProcessEnv,
+  timeouts: AwsCallTimeouts,
+): SignedFetch {
+  return signedFetchClient({
     region: config.region,
     service: 'secretsmanager',
     environment,
     timeouts: timeouts.secretsManager,
   });
-  return { register: linkRegisterOn(dynamodb, config), keySource: keySourceFor(config, secretsManager) };
 }
 
 export function dynamoDbClient(

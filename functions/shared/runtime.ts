@@ -15,7 +15,13 @@ import type { MailSender } from '../ports/mail-sender';
 import type { RawMailStore } from '../ports/raw-mail-store';
 import type { RequestRegister } from '../ports/request-register';
 import { AWS_CALL_TIMEOUTS, type AwsCallTimeouts, sdkClientTimeouts, sesRetryStrategy } from './aws-timeouts';
-import { dynamoDbClient, environmentCredentials, keySourceFor, type RuntimeConfig } from './register-runtime';
+import {
+  dynamoDbClient,
+  environmentCredentials,
+  keySourceFor,
+  type RuntimeConfig,
+  signedSecretsManager,
+} from './register-runtime';
 
 export type { RuntimeConfig };
 
@@ -110,11 +116,6 @@ export function createAwsClients(
     dynamodb,
     ses,
     s3: signedFetchClient({ region, service: 's3', environment, timeouts: timeouts.s3 }),
-    secretsManager: signedFetchClient({
-      region,
-      service: 'secretsmanager',
-      environment,
-      timeouts: timeouts.secretsManager,
-    }),
+    secretsManager: signedSecretsManager({ region }, environment, timeouts),
   };
 }

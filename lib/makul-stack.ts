@@ -1,7 +1,7 @@
 /**
- * One operator's deployment of the inbound path: mail in (SES → S3 → SNS → SQS), the inbound function,
- * the records, mail out (SES identities), alarms and a dashboard. The HTTP APIs and scheduled jobs get
- * their infrastructure later, on the same constructs.
+ * One operator's deployment: mail in (SES → S3 → SNS → SQS), the inbound function, the records, mail
+ * out (SES identities), the deferred-outbound job, the public pages, the private status API and the
+ * status-change processor (change feed, events), alarms and a dashboard.
  */
 import * as path from 'node:path';
 import { CfnOutput, Duration, Fn, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
@@ -18,6 +18,8 @@ import { MakulFunction } from './makul-function';
 import { MakulTables } from './makul-tables';
 import { PublicPagesApi } from './public-pages-api';
 import { ScheduledFunction } from './scheduled-function';
+import { StatusApi } from './status-api';
+import { StatusChanges, statusEventBusName } from './status-changes';
 
 /** How often deferred replies and forwards are looked at: windows open on the hour and at midnight. */
 /**
@@ -57,6 +59,16 @@ export interface MakulStackProps extends StackProps {
    */
   readonly pagesEntry?: string;
   /**
+   * Handler entry of the status API function.
+   * @default functions/status-api/index.ts under the project root
+   */
+  readonly statusApiEntry?: string;
+  /**
+   * Handler entry of the status-change processor.
+   * @default functions/status-changes/index.ts under the project root
+   */
+  readonly statusChangesEntry?: string;
+  /**
    * Reserved concurrency of the inbound function, also the event source's maximum concurrency. Five
    * concurrent batches stay far below on-demand DynamoDB limits and a fresh SES sending quota (14/s).
    * An account must keep 10 executions unreserved, so brand-new accounts (limit 10) need a quota increase.
@@ -84,6 +96,8 @@ export class MakulStack extends Stack {
   public readonly deferredOutbound: ScheduledFunction;
   public readonly alarms: InboundAlarms;
   public readonly publicPages: PublicPagesApi;
+  public readonly statusApi: StatusApi;
+  public readonly statusChanges: StatusChanges;
 
   constructor(scope: Construct, id: string, props: MakulStackProps) {
     const { operator, jurisdiction } = props.profile;
@@ -112,7 +126,7 @@ export class MakulStack extends Stack {
 
     // Both functions claim outbound sends; a claim outlives the slower of them, twice over.
     const jobTimeout = Duration.seconds(60);
-    const environment = functionEnvironment({
+    const environmentValues = {
       profile: props.profile,
       requestsTableName: this.tables.requests.tableName,
       subjectsTableName: this.tables.subjects.tableName,
@@ -120,7 +134,8 @@ export class MakulStack extends Stack {
       hmac: { secretArn: this.tables.hmacSecret.secretArn },
       sesConfigurationSet: this.sending.configurationSetName,
       outboundClaimLeaseSeconds: Math.max(inboundTimeout.toSeconds(), jobTimeout.toSeconds()) * 2,
-    });
+    };
+    const environment = functionEnvironment(environmentValues);
 
     this.inbound = new MakulFunction(this, 'InboundEmail', {
       entry: props.inboundEntry ?? path.join(PROJECT_ROOT, 'functions', 'inbound-email', 'index.ts'),
@@ -204,6 +219,28 @@ export class MakulStack extends Stack {
     // No grantSend: the pages record notices and the deferred-outbound job sends them, so the one
     // function that answers the internet cannot send mail.
 
+    // Marketing systems: the private status API and the processor behind its change feed and events.
+    this.statusApi = new StatusApi(this, 'StatusApi', {
+      operatorId: operator.id,
+      entry: props.statusApiEntry ?? path.join(PROJECT_ROOT, 'functions', 'status-api', 'index.ts'),
+      projectRoot: PROJECT_ROOT,
+      environment,
+      tables: this.tables,
+      alarmTopic: this.alarms.alarmTopic,
+    });
+    this.statusChanges = new StatusChanges(this, 'StatusChanges', {
+      operatorId: operator.id,
+      entry: props.statusChangesEntry ?? path.join(PROJECT_ROOT, 'functions', 'status-changes', 'index.ts'),
+      projectRoot: PROJECT_ROOT,
+      environment: functionEnvironment({
+        ...environmentValues,
+        eventBusName: statusEventBusName(operator.id),
+      }),
+      tables: this.tables,
+      sesContactList: operator.sesContactList,
+      alarmTopic: this.alarms.alarmTopic,
+    });
+
     const dashboard = new InboundDashboard(this, 'Dashboard', {
       operatorId: operator.id,
       alarms: this.alarms.alarms,
@@ -222,6 +259,7 @@ export class MakulStack extends Stack {
 
     this.addOutputs(props.profile, dashboard.dashboard.dashboardName);
     this.addPublicPagesOutputs();
+    this.addStatusOutputs();
   }
 
   /** What `cdk deploy` prints: the DNS records to publish and the names the runbook needs. */
@@ -311,5 +349,37 @@ export class MakulStack extends Stack {
       value: pages.accessLogs.logGroupName,
       description: 'Access logs of the public pages (route templates and statuses; no paths, tokens or IPs)',
     });
+  }
+
+  /** What an operator gives a marketing system (docs/status-api.md), and where status changes go. */
+  private addStatusOutputs(): void {
+    const outputs: ReadonlyArray<readonly [string, string, string]> = [
+      ['StatusApiUrl', this.statusApi.url, 'Base URL of the private status API (SigV4, service execute-api)'],
+      [
+        'StatusApiCallerPolicyArn',
+        this.statusApi.callerPolicy.managedPolicyArn,
+        'Managed policy to attach to a marketing system’s role: invoke the three status routes, nothing else',
+      ],
+      [
+        'StatusApiAccessLogs',
+        this.statusApi.accessLogs.logGroupName,
+        'Access logs of the status API (route templates and statuses; no paths, queries or IPs)',
+      ],
+      ['StatusFunctionName', this.statusApi.fn.function.functionName, 'The status API Lambda function'],
+      [
+        'StatusEventBusName',
+        this.statusChanges.bus.eventBusName,
+        'EventBridge bus of subject status changes',
+      ],
+      ['StatusEventBusArn', this.statusChanges.bus.eventBusArn, 'EventBridge bus of subject status changes'],
+      [
+        'StatusChangesDeadLetterQueueUrl',
+        this.statusChanges.deadLetterQueue.queueUrl,
+        'Status changes the processor gave up on (pointers into the subjects stream; docs/status-api.md)',
+      ],
+    ];
+    for (const [id, value, description] of outputs) {
+      new CfnOutput(this, id, { value, description });
+    }
   }
 }

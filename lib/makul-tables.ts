@@ -15,11 +15,19 @@ import { REQUEST_INDEXES, TABLE_KEYS } from '../functions/shared/table-design';
 /** Item-level actions a function may be given; table-level and destructive admin actions are never granted. */
 export type TableItemAction =
   | 'dynamodb:GetItem'
+  | 'dynamodb:BatchGetItem'
   | 'dynamodb:PutItem'
   | 'dynamodb:UpdateItem'
   | 'dynamodb:DeleteItem'
   | 'dynamodb:Query'
   | 'dynamodb:ConditionCheckItem';
+
+/** The item actions that only read. */
+const READ_ACTIONS: ReadonlySet<TableItemAction> = new Set([
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+]);
 
 export interface MakulTablesProps {
   /**
@@ -65,7 +73,8 @@ export class MakulTables extends Construct {
       });
     }
     this.subjects = this.createTable('Subjects', {
-      // The marketing opt-out changes feed reads this stream later.
+      // The status-change processor follows it (lib/status-changes.ts): the change feed, the events and
+      // the contact-list sync come from the old and new images of each subject record.
       stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
       removalPolicy,
     });
@@ -112,6 +121,39 @@ export class MakulTables extends Construct {
       'kms:GenerateDataKey',
       'kms:DescribeKey',
     ]);
+  }
+
+  /**
+   * Item actions on one table only, and the key use DynamoDB needs to serve them: the status functions
+   * touch the subjects table and nothing else (the processor also reads a request when it syncs an SES
+   * contact). A grant of reads only gets decryption only.
+   */
+  grantItemActionsOn(
+    grantee: iam.IGrantable,
+    tableName: 'requests' | 'subjects',
+    actions: readonly TableItemAction[],
+  ): void {
+    const table = this[tableName];
+    const queriesIndexes = tableName === 'requests' && actions.includes('dynamodb:Query');
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [...actions],
+        resources: [
+          table.tableArn,
+          ...(queriesIndexes
+            ? Object.values(REQUEST_INDEXES).map((index) => `${table.tableArn}/index/${index.indexName}`)
+            : []),
+        ],
+      }),
+    );
+    const readsOnly = actions.every((action) => READ_ACTIONS.has(action));
+    this.grantKeyUseVia(
+      grantee,
+      'dynamodb',
+      readsOnly
+        ? ['kms:Decrypt', 'kms:DescribeKey']
+        : ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+    );
   }
 
   /** Read the HMAC key: one secret, and decryption only when Secrets Manager asks on the caller's behalf. */

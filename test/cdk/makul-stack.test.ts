@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { Token, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Token, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -67,6 +67,28 @@ function deferredOutboundFunction(template: Template): CfnResource {
   return onlyResource(template, 'AWS::Lambda::Function', (resource) =>
     String(resource.Properties.Description).includes('waited for a rate-limit window'),
   );
+}
+
+/**
+ * The inbound queue (the only queue with a redrive policy) and the dead-letter queue its redrive policy
+ * names: the stack has another dead-letter queue, the status-change processor's.
+ */
+function inboundQueues(template: Template): { queue: CfnResource; deadLetters: CfnResource } {
+  const queues = resourcesOf(template, 'AWS::SQS::Queue');
+  const redriven = queues.filter(([, resource]) => 'RedrivePolicy' in resource.Properties);
+  expect(redriven).toHaveLength(1);
+  const queue = (redriven[0] as [string, CfnResource])[1];
+  const target = (
+    queue.Properties.RedrivePolicy as { deadLetterTargetArn: { 'Fn::GetAtt': [string, string] } }
+  ).deadLetterTargetArn['Fn::GetAtt'][0];
+  const deadLetters = queues.find(([id]) => id === target)?.[1];
+  if (!deadLetters) throw new Error('the inbound queue names no dead-letter queue of this template');
+  return { queue, deadLetters };
+}
+
+/** The logical id of the CloudFormation resource a construct made in the x2 stack. */
+function logicalIdOf(construct: IConstruct): string {
+  return x2.getLogicalId(construct.node.defaultChild as CfnElement);
 }
 
 function statementsOf(template: Template): PolicyStatement[] {
@@ -219,23 +241,15 @@ describe('InboundMailReceiving', () => {
   });
 
   it('keeps dead letters for the SQS maximum of 14 days', () => {
-    const deadLetters = onlyResource(
-      x2Template,
-      'AWS::SQS::Queue',
-      (resource) => !('RedrivePolicy' in resource.Properties),
-    );
+    const { deadLetters } = inboundQueues(x2Template);
 
     expect(deadLetters.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
   });
 
   it('keeps raw mail until a message redriven on the last day of the DLQ has had its retries', () => {
-    const retentionSeconds = (hasRedrive: boolean) =>
-      onlyResource(
-        x2Template,
-        'AWS::SQS::Queue',
-        (resource) => 'RedrivePolicy' in resource.Properties === hasRedrive,
-      ).Properties.MessageRetentionPeriod as number;
-    const queuesDays = (retentionSeconds(true) + retentionSeconds(false)) / (24 * 3600);
+    const { queue, deadLetters } = inboundQueues(x2Template);
+    const retentionSeconds = (resource: CfnResource) => resource.Properties.MessageRetentionPeriod as number;
+    const queuesDays = (retentionSeconds(queue) + retentionSeconds(deadLetters)) / (24 * 3600);
 
     expect(queuesDays).toBe(4 + 14);
     x2Template.hasResourceProperties('AWS::S3::Bucket', {
@@ -400,7 +414,7 @@ describe('MakulFunction (inbound)', () => {
 });
 
 describe('IAM scope', () => {
-  it('grants no wildcard action and no managed policy anywhere', () => {
+  it('grants no wildcard action and attaches no managed policy to any role', () => {
     const statements = statementsOf(x2Template);
 
     expect(statements.flatMap(actionsOf).filter((action) => action.includes('*'))).toEqual([]);
@@ -421,14 +435,17 @@ describe('IAM scope', () => {
     ]);
   });
 
-  it('lets the three functions use only item actions on the two tables and their indexes', () => {
-    const dynamoStatements = statementsOf(x2Template).filter((statement) =>
-      actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
+  it('lets the three mail functions use only item actions on the two tables and their indexes', () => {
+    const bothTables = statementsOf(x2Template).filter(
+      (statement) =>
+        actionsOf(statement).some((action) => action.startsWith('dynamodb:')) &&
+        JSON.stringify(statement.Resource).includes(logicalIdOf(x2.tables.requests)),
     );
 
-    // One statement per function: inbound-email, deferred-outbound and pages.
-    expect(dynamoStatements).toHaveLength(3);
-    for (const statement of dynamoStatements) {
+    // One statement per function: inbound-email, deferred-outbound and pages (the status-change
+    // processor's GetItem on requests comes only with an SES contact list, which no shipped operator has).
+    expect(bothTables).toHaveLength(3);
+    for (const statement of bothTables) {
       expect(actionsOf(statement).sort()).toEqual([
         'dynamodb:ConditionCheckItem',
         'dynamodb:GetItem',
@@ -441,6 +458,70 @@ describe('IAM scope', () => {
       expect(JSON.stringify(statement.Resource)).toContain('/index/ops-queue');
       expect(JSON.stringify(statement.Resource)).toContain('/index/by-subject');
     }
+  });
+
+  it('lets the status functions use the subjects table alone: the API reads, the processor reads, writes and follows its stream', () => {
+    const subjects = logicalIdOf(x2.tables.subjects);
+    const subjectsOnly = statementsOf(x2Template).filter(
+      (statement) =>
+        actionsOf(statement).some((action) => action.startsWith('dynamodb:')) &&
+        !JSON.stringify(statement.Resource).includes(logicalIdOf(x2.tables.requests)),
+    );
+
+    expect(
+      subjectsOnly.map((statement) => ({
+        actions: actionsOf(statement).sort(),
+        resource: statement.Resource,
+      })),
+    ).toEqual(
+      expect.arrayContaining([
+        {
+          actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+          resource: { 'Fn::GetAtt': [subjects, 'Arn'] },
+        },
+        {
+          actions: [
+            'dynamodb:ConditionCheckItem',
+            'dynamodb:GetItem',
+            'dynamodb:PutItem',
+            'dynamodb:Query',
+            'dynamodb:UpdateItem',
+          ],
+          resource: { 'Fn::GetAtt': [subjects, 'Arn'] },
+        },
+        {
+          actions: [
+            'dynamodb:DescribeStream',
+            'dynamodb:GetRecords',
+            'dynamodb:GetShardIterator',
+            'dynamodb:ListStreams',
+          ],
+          resource: { 'Fn::GetAtt': [subjects, 'StreamArn'] },
+        },
+      ]),
+    );
+    expect(subjectsOnly).toHaveLength(3);
+  });
+
+  it('never lets a function delete, scan or batch-write items, or touch a table itself', () => {
+    const dynamoActions = statementsOf(x2Template)
+      .flatMap(actionsOf)
+      .filter((action) => action.startsWith('dynamodb:'));
+
+    expect(new Set(dynamoActions)).toEqual(
+      new Set([
+        'dynamodb:BatchGetItem',
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:DescribeStream',
+        'dynamodb:GetItem',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:ListStreams',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ]),
+    );
   });
 
   it('lets the function read raw mail below the raw/ prefix only, decrypting through S3 only', () => {
@@ -519,7 +600,7 @@ describe('InboundAlarms and InboundDashboard', () => {
     x2Template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'dpo@x2.kg' });
   });
 
-  it('alarms on dead letters, backlog, errors, throttles, bounces, complaints, in-doubt sends, the operator-wide limit, old deferred replies and the public pages, and says when they clear', () => {
+  it('alarms on dead letters, backlog, errors, throttles, bounces, complaints, in-doubt sends, the operator-wide limit, old deferred replies, the public pages and the status API and processor, and says when they clear', () => {
     const alarms = resourcesOf(x2Template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
     const watched = (alarm: Record<string, unknown>) =>
       (alarm.MetricName as string | undefined) ??
@@ -528,18 +609,28 @@ describe('InboundAlarms and InboundDashboard', () => {
         .find(Boolean) as string);
 
     expect(alarms.map(watched).sort()).toEqual([
+      // The public pages and the status API.
+      '5xx',
       '5xx',
       'ApproximateAgeOfOldestMessage',
+      // The inbound dead-letter queue and the status-change processor's.
       'ApproximateNumberOfMessagesVisible',
+      'ApproximateNumberOfMessagesVisible',
+      // Inbound, deferred-outbound, pages, status API and status-change processor.
       'Errors',
       'Errors',
       'Errors',
+      'Errors',
+      'Errors',
+      // The status-change processor falling behind the subjects stream.
+      'IteratorAge',
       'OldestDeferredHours',
       'OperatorLimitReached',
       'OutboundInDoubt',
       'PublicPagesThrottled',
       'Reputation.BounceRate',
       'Reputation.ComplaintRate',
+      'StatusApiThrottled',
       'Throttles',
     ]);
     for (const alarm of alarms) {
@@ -669,6 +760,7 @@ describe('cdk-nag', () => {
       'AwsSolutions-IAM5[Resource::<ref>/raw/*]',
       'AwsSolutions-S1',
       'AwsSolutions-SMG4',
+      'AwsSolutions-SQS3',
       'Serverless-LambdaDLQ',
       'Serverless-LambdaEventSourceMappingDestination',
       'Serverless-LambdaTracing',

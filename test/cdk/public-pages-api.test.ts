@@ -63,6 +63,18 @@ function pagesFunction(from: Template) {
   return only(from, 'AWS::Lambda::Function', describes('public pages'));
 }
 
+/** The pages' HTTP API (the stack also holds the private status API). */
+function pagesApi(from: Template) {
+  return only(from, 'AWS::ApiGatewayV2::Api', (api) => api.Properties.Name === 'makul-x2-pages');
+}
+
+/** Resources of the pages' API: its integration, routes and stage. */
+function ofPagesApi(from: Template) {
+  const [apiId] = pagesApi(from);
+  return (resource: CfnResource) =>
+    JSON.stringify(resource.Properties.ApiId) === JSON.stringify({ Ref: apiId });
+}
+
 function variablesOf(fn: CfnResource): Record<string, unknown> {
   return (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
 }
@@ -105,11 +117,12 @@ function nagFindings(app: App): string[] {
 describe('the public pages API (shipped profile: no custom domain)', () => {
   it('is an HTTP API that routes GET and POST of both token paths and $default to the pages function', () => {
     const [functionId] = pagesFunction(template);
-    const [integrationId] = only(template, 'AWS::ApiGatewayV2::Integration');
-
-    const routeKeys = resourcesOf(template, 'AWS::ApiGatewayV2::Route').map(
-      ([, route]) => route.Properties.RouteKey,
+    const [integrationId] = only(template, 'AWS::ApiGatewayV2::Integration', ofPagesApi(template));
+    const routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route').filter(([, route]) =>
+      ofPagesApi(template)(route),
     );
+
+    const routeKeys = routes.map(([, route]) => route.Properties.RouteKey);
 
     expect(routeKeys.sort()).toEqual([
       '$default',
@@ -118,9 +131,11 @@ describe('the public pages API (shipped profile: no custom domain)', () => {
       'POST /c/{token}',
       'POST /u/{token}',
     ]);
-    template.allResourcesProperties('AWS::ApiGatewayV2::Route', {
-      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
-    });
+    for (const [, route] of routes) {
+      expect(route.Properties.Target).toEqual({
+        'Fn::Join': ['', ['integrations/', { Ref: integrationId }]],
+      });
+    }
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'HTTP',
       Name: 'makul-x2-pages',
@@ -135,7 +150,7 @@ describe('the public pages API (shipped profile: no custom domain)', () => {
   });
 
   it('serves one auto-deployed $default stage throttled stage-wide, and tighter on POST and $default', () => {
-    const [, stage] = only(template, 'AWS::ApiGatewayV2::Stage');
+    const [, stage] = only(template, 'AWS::ApiGatewayV2::Stage', ofPagesApi(template));
 
     expect(stage.Properties).toMatchObject({
       StageName: '$default',
@@ -162,15 +177,17 @@ describe('the public pages API (shipped profile: no custom domain)', () => {
   });
 
   it('deploys the stage after every route its route settings name', () => {
-    const [, stage] = only(template, 'AWS::ApiGatewayV2::Stage');
-    const routeIds = resourcesOf(template, 'AWS::ApiGatewayV2::Route').map(([id]) => id);
+    const [, stage] = only(template, 'AWS::ApiGatewayV2::Stage', ofPagesApi(template));
+    const routeIds = resourcesOf(template, 'AWS::ApiGatewayV2::Route')
+      .filter(([, route]) => ofPagesApi(template)(route))
+      .map(([id]) => id);
 
     expect(routeIds).toHaveLength(5);
     for (const routeId of routeIds) expect(stage.DependsOn).toContain(routeId);
   });
 
   it('writes JSON access logs of route templates and statuses, without paths, query strings or IP addresses', () => {
-    const [, stage] = only(template, 'AWS::ApiGatewayV2::Stage');
+    const [, stage] = only(template, 'AWS::ApiGatewayV2::Stage', ofPagesApi(template));
     const settings = stage.Properties.AccessLogSettings as { DestinationArn: unknown; Format: string };
 
     const format = JSON.parse(settings.Format) as Record<string, string>;
@@ -206,7 +223,7 @@ describe('the public pages API (shipped profile: no custom domain)', () => {
       String(topic.Properties.DisplayName).includes('alarms'),
     );
     const [functionId] = pagesFunction(template);
-    const [apiId] = only(template, 'AWS::ApiGatewayV2::Api');
+    const [apiId] = pagesApi(template);
     const alarmAction = { AlarmActions: [{ Ref: topicId }], OKActions: [{ Ref: topicId }] };
 
     template.hasResourceProperties('AWS::Logs::MetricFilter', {
@@ -260,7 +277,7 @@ describe('the public pages API (shipped profile: no custom domain)', () => {
 
   it('lets API Gateway invoke the function only from this API', () => {
     const [functionId] = pagesFunction(template);
-    const [apiId] = only(template, 'AWS::ApiGatewayV2::Api');
+    const [apiId] = pagesApi(template);
     const permissions = resourcesOf(template, 'AWS::Lambda::Permission').filter(([, permission]) =>
       JSON.stringify(permission.Properties.FunctionName).includes(functionId),
     );
@@ -302,9 +319,12 @@ describe('the public pages API (shipped profile: no custom domain)', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
     template.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 0);
     template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
-    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: false });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      Name: 'makul-x2-pages',
+      DisableExecuteApiEndpoint: false,
+    });
     const outputs = template.findOutputs('*');
-    const [apiId] = only(template, 'AWS::ApiGatewayV2::Api');
+    const [apiId] = pagesApi(template);
 
     expect(outputs.PublicPagesUrl?.Value).toEqual({ 'Fn::GetAtt': [apiId, 'ApiEndpoint'] });
     expect(outputs.PublicPagesUrl?.Description).toMatch(/confirmBaseUrl must name it/);
@@ -386,7 +406,7 @@ describe('the public pages on a custom domain', () => {
   });
 
   it('serves a regional TLS 1.2 domain with the certificate, mapped under confirmBaseUrl’s path', () => {
-    const [apiId] = only(custom, 'AWS::ApiGatewayV2::Api');
+    const [apiId] = pagesApi(custom);
     const [domainId] = only(custom, 'AWS::ApiGatewayV2::DomainName');
 
     custom.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
@@ -405,7 +425,10 @@ describe('the public pages on a custom domain', () => {
   });
 
   it('closes the execute-api endpoint, so the domain is the only way in', () => {
-    custom.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: true });
+    custom.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      Name: 'makul-x2-pages',
+      DisableExecuteApiEndpoint: true,
+    });
   });
 
   it('prints the DNS record and the hosted zone for the operator, and the base URL links use', () => {

@@ -1,0 +1,308 @@
+/**
+ * The status-change processor: the subjects table's stream drives a function that appends each change
+ * of a subject's marketing or processing state to the change feed (in the same table), publishes it to
+ * the operator's EventBridge bus and, when the profile names an SES contact list, opts the contact out
+ * there too. Records it cannot handle after its retries go to an encrypted dead-letter queue; alarms on
+ * that queue, on function errors and on the stream falling behind go to the stack's topic.
+ *
+ *   subjects table ──stream (NEW_AND_OLD_IMAGES)──▶ λ status-changes ──▶ FEED items (subjects table)
+ *                                                           ├─▶ EventBridge bus makul-<operator>-status
+ *                                                           └─▶ SES contact list (optional)
+ */
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { OperatorProfile } from '../functions/domain/operators/operator-profile';
+import { SETTING } from '../functions/shared/config';
+import { MakulFunction } from './makul-function';
+import type { MakulTables } from './makul-tables';
+
+/** The operator profile's optional `sesContactList` block. */
+export type SesContactList = NonNullable<OperatorProfile['sesContactList']>;
+
+/** The bus the processor publishes to: named, so that the environment can carry it before it exists. */
+export function statusEventBusName(operatorId: string): string {
+  return `makul-${operatorId}-status`;
+}
+
+/**
+ * Stream records per invocation. Each change costs a feed transaction and an event (and maybe an SES
+ * call), tens of milliseconds: a hundred changes fit well inside the timeout, and a burst of opt-outs
+ * (a campaign's unsubscribe links) is worked off in few invocations.
+ */
+export const STATUS_CHANGES_BATCH_SIZE = 100;
+
+/**
+ * Retries of a failing batch before its records go to the dead-letter queue. With bisection and
+ * reported item failures the retries close in on the record that fails; a transient outage (EventBridge,
+ * SES, DynamoDB throttling) passes well within ten.
+ */
+export const STATUS_CHANGES_RETRY_ATTEMPTS = 10;
+
+/**
+ * A record still failing this long after it was written goes to the dead-letter queue. The stream keeps
+ * records 24 hours and the dead-letter message only points at them (shard and sequence numbers), so
+ * this leaves 18 hours to read them again from the stream (docs/status-api.md, "Status changes failed").
+ */
+export const STATUS_CHANGES_MAX_RECORD_AGE = Duration.hours(6);
+
+/**
+ * The stream is this far behind when the alarm fires. Unsubscribes must take effect at once (38-FZ art.
+ * 18); the status API already answers from the table, but the feed and the events that marketing systems
+ * sync from lag by this much.
+ */
+export const STATUS_CHANGES_ITERATOR_AGE_ALARM = Duration.minutes(5);
+
+export interface StatusChangesProps {
+  readonly operatorId: string;
+  /** TypeScript entry of the processor (DynamoDB Streams events, partial batch responses). */
+  readonly entry: string;
+  /** Project root that holds package-lock.json and node_modules. */
+  readonly projectRoot: string;
+  /**
+   * The environment every makul function gets, with EVENT_BUS_NAME set to `statusEventBusName(operatorId)`
+   * (functionEnvironment's `eventBusName`).
+   */
+  readonly environment: Readonly<Record<string, string>>;
+  /** The records: the subjects table's stream drives the function, which writes the feed there. */
+  readonly tables: MakulTables;
+  /**
+   * The operator's SES contact list: an opt-out also updates the contact there.
+   * @default - no contact list: no SES permissions, no access to requests or the HMAC key
+   */
+  readonly sesContactList?: SesContactList;
+  /** Where the alarms go (and their all-clear): the stack's alarm topic. */
+  readonly alarmTopic: sns.ITopic;
+  /**
+   * Function timeout: a batch of STATUS_CHANGES_BATCH_SIZE changes, a few AWS calls each, each call
+   * bounded by functions/shared/aws-timeouts.ts (a quarter of this, like the inbound function's).
+   * @default Duration.seconds(60)
+   */
+  readonly timeout?: Duration;
+}
+
+export class StatusChanges extends Construct {
+  public readonly fn: MakulFunction;
+  /** The custom bus of status-change events; operators add rules to it. */
+  public readonly bus: events.EventBus;
+  /** Where the event source mapping sends what it gave up on: pointers into the stream, no item data. */
+  public readonly deadLetterQueue: sqs.Queue;
+  public readonly alarms: readonly cloudwatch.Alarm[];
+
+  constructor(scope: Construct, id: string, props: StatusChangesProps) {
+    super(scope, id);
+    const busName = statusEventBusName(props.operatorId);
+    // The bus is named here and in the environment; a mismatch would only show as failed PutEvents.
+    if (props.environment[SETTING.eventBusName] !== busName) {
+      throw new Error(
+        `StatusChanges: the environment must set ${SETTING.eventBusName} to ${busName} (functionEnvironment's eventBusName)`,
+      );
+    }
+
+    this.bus = new events.EventBus(this, 'Bus', {
+      eventBusName: busName,
+      description: `makul ${props.operatorId}: subject status changes (keyed hashes only, never addresses)`,
+    });
+
+    this.fn = new MakulFunction(this, 'Function', {
+      entry: props.entry,
+      projectRoot: props.projectRoot,
+      description: `makul ${props.operatorId}: publishes subject status changes (change feed, events, SES contact list)`,
+      timeout: props.timeout ?? Duration.seconds(60),
+      // No reservation: the stream's shards bound the concurrency already (one invocation per shard at
+      // a time, parallelization factor 1); a cap below them would only let the stream fall behind.
+      environment: props.environment,
+    });
+    const fn = this.fn.function;
+    const { tables } = props;
+    // The feed lives in the subjects table: reading the changed subject, appending an entry and moving
+    // HEAD in one transaction (its Put, Update and ConditionCheck are authorised one by one).
+    tables.grantItemActionsOn(fn, 'subjects', [
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:ConditionCheckItem',
+    ]);
+    this.bus.grantPutEventsTo(fn);
+    if (props.sesContactList) this.grantContactListSync(fn, tables, props.sesContactList);
+    Validations.of(fn).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'The function is only invoked by its DynamoDB stream event source mapping (synchronously); records it cannot handle go to the mapping’s on-failure destination (an SQS queue). A function DLQ applies to asynchronous invocations only.',
+    });
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      // The messages name the table's stream, shards and sequence numbers, no item data: the records
+      // key covers them, one key less to pay for and audit.
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: tables.encryptionKey,
+      enforceSSL: true,
+      // Beyond the stream's 24 hours the records are gone, but the message still says which changes
+      // never reached the feed and the events; the SQS maximum keeps that evidence.
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge(
+      {
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'This queue is itself a dead-letter queue: the on-failure destination of the subjects-stream event source mapping (Lambda, not another queue, sends to it, which cdk-nag does not recognise).',
+      },
+      {
+        id: 'Serverless-SQSRedrivePolicy',
+        reason:
+          'This is the dead-letter queue of the subjects-stream event source mapping; its messages wait for a person to replay the records from the stream (docs/status-api.md), not for another queue.',
+      },
+    );
+
+    const streamArn = tables.subjects.tableStreamArn;
+    if (!streamArn) throw new Error('StatusChanges: the subjects table needs a stream (NEW_AND_OLD_IMAGES)');
+    // The mapping is built here rather than with DynamoEventSource, whose grant adds
+    // dynamodb:ListStreams on "*": Lambda checks the four stream actions on this stream only.
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'dynamodb:DescribeStream',
+          'dynamodb:GetRecords',
+          'dynamodb:GetShardIterator',
+          'dynamodb:ListStreams',
+        ],
+        resources: [streamArn],
+      }),
+    );
+    // Stream records are encrypted with the table's key. DynamoDB Streams documents no kms:ViaService
+    // value of its own, so this decryption is not conditioned like the table's.
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [tables.encryptionKey.keyArn],
+      }),
+    );
+    fn.addEventSourceMapping('SubjectsStream', {
+      eventSourceArn: streamArn,
+      // Every change the stream still holds, also after the mapping was created or paused.
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      batchSize: STATUS_CHANGES_BATCH_SIZE,
+      bisectBatchOnError: true,
+      // The handler names the first record it could not handle; the records before it are done.
+      reportBatchItemFailures: true,
+      retryAttempts: STATUS_CHANGES_RETRY_ATTEMPTS,
+      maxRecordAge: STATUS_CHANGES_MAX_RECORD_AGE,
+      // One batch per shard at a time: a subject's changes reach the feed in the order they were
+      // written, and fewer appends contend for the feed's HEAD (each moves it conditionally).
+      parallelizationFactor: 1,
+      onFailure: new EncryptedQueueDestination(this.deadLetterQueue, tables.encryptionKey),
+    });
+
+    this.alarms = this.createAlarms(props.alarmTopic);
+  }
+
+  /**
+   * The optional SES list-management sync: the contact's address comes from the request that changed
+   * the subject (the requests table) and is checked against the sid with the HMAC key; the contact is
+   * read, created or updated in the one contact list the profile names.
+   */
+  private grantContactListSync(fn: lambda.IFunction, tables: MakulTables, contactList: SesContactList): void {
+    tables.grantItemActionsOn(fn, 'requests', ['dynamodb:GetItem']);
+    tables.grantReadHmacKey(fn);
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:GetContact', 'ses:CreateContact', 'ses:UpdateContact'],
+        // arn:aws:ses:<region>:<account>:contact-list/<name>: contacts have no ARN of their own.
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'ses',
+            resource: 'contact-list',
+            resourceName: contactList.name,
+          }),
+        ],
+      }),
+    );
+  }
+
+  private createAlarms(topic: sns.ITopic): cloudwatch.Alarm[] {
+    const fiveMinutes = Duration.minutes(5);
+    const action = new cloudwatchActions.SnsAction(topic);
+    const definitions: ReadonlyArray<{
+      id: string;
+      description: string;
+      metric: cloudwatch.IMetric;
+      threshold: number;
+    }> = [
+      {
+        id: 'DeadLetterQueueNotEmpty',
+        description:
+          'Subject status changes failed after their retries: they are not in the change feed and no event was published (the status API still answers correctly). The stream keeps the records 24 hours from their write. Runbook: "Status changes failed" (docs/status-api.md).',
+        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          statistic: cloudwatch.Stats.MAXIMUM,
+          period: Duration.minutes(1),
+        }),
+        threshold: 1,
+      },
+      {
+        id: 'FunctionErrors',
+        description:
+          'The status-change processor crashed or timed out (records it reports as failed are retried, not counted here). Runbook: "Status changes failed" (docs/status-api.md).',
+        metric: this.fn.function.metricErrors({ statistic: cloudwatch.Stats.SUM, period: fiveMinutes }),
+        threshold: 1,
+      },
+      {
+        id: 'StreamBehind',
+        description: `The status-change processor is more than ${STATUS_CHANGES_ITERATOR_AGE_ALARM.toMinutes()} minutes behind the subjects table's stream: the change feed and the events lag (it is failing, retrying or throttled). Runbook: "Status changes behind" (docs/status-api.md).`,
+        metric: this.fn.function.metric('IteratorAge', {
+          statistic: cloudwatch.Stats.MAXIMUM,
+          period: Duration.minutes(1),
+        }),
+        threshold: STATUS_CHANGES_ITERATOR_AGE_ALARM.toMilliseconds(),
+      },
+    ];
+    return definitions.map((definition) => {
+      const alarm = new cloudwatch.Alarm(this, definition.id, {
+        alarmDescription: definition.description,
+        metric: definition.metric,
+        threshold: definition.threshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        // No changes means nothing fell behind or failed.
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+      return alarm;
+    });
+  }
+}
+
+/**
+ * The event source mapping's on-failure destination. Lambda sends to it with the function's role, which
+ * needs SendMessage and, the queue being encrypted, the key's GenerateDataKey and Decrypt through SQS.
+ * `SqsDlq` would grant kms:ReEncrypt* and kms:GenerateDataKey* besides, wildcards this stack avoids.
+ */
+class EncryptedQueueDestination implements lambda.IEventSourceDlq {
+  constructor(
+    private readonly queue: sqs.IQueue,
+    private readonly key: kms.IKey,
+  ) {}
+
+  bind(_target: lambda.IEventSourceMapping, targetHandler: lambda.IFunction): lambda.DlqDestinationConfig {
+    const stack = Stack.of(this.queue);
+    targetHandler.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }),
+    );
+    targetHandler.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [this.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${stack.region}.${stack.urlSuffix}` } },
+      }),
+    );
+    return { destination: this.queue.queueArn };
+  }
+}

@@ -5,6 +5,7 @@
  *                                                                   ├─▶ DynamoDB Local (register)
  *                                                                   └─▶ SES v2 emulator (replies, web page)
  *   browser ─▶ local HTTP API (payload 2.0 events, local/http-pages.ts) ─▶ real pages handler
+ *   curl ─────▶ the same server, /v1/… (without SigV4) ───────────────────▶ real status API handler
  *
  * Links in replies point at the local HTTP API: the profile's confirmBaseUrl is replaced with
  * http://127.0.0.1:<--http-port> for every function the stack runs.
@@ -12,7 +13,7 @@
  * mail, the dead-letter folder, sample messages and the local HMAC key; one stack at a time per data
  * folder (local/data-folder-lock.ts). Ctrl-C stops it all after the messages in progress, however
  * many times npm and tsx pass the signal on (local/signal-presses.ts).
- * The deferred-outbound job runs as production's schedule runs it, every 30 s instead of every 5 min
+ * The deferred-outbound job runs as production's schedule runs it, every few seconds instead of every minute
  * (local/deferred-outbound-job.ts). While it runs, local-stack.json in the data folder says where its
  * services listen, for `makul … --local` (local/local-stack-state.ts).
  * What it prints names requests by id and decision, never by address.
@@ -28,7 +29,7 @@ import type { DeferredRunReport } from '../functions/app/send-deferred-outbound'
 import { createDeferredOutboundHandler } from '../functions/deferred-outbound/handler';
 import type { DeploymentProfile } from '../functions/domain/operators/operator-profile';
 import { createInboundHandler } from '../functions/inbound-email/handler';
-import * as pages from '../functions/pages/handler';
+import { createPagesHandler } from '../functions/pages/handler';
 import { MAX_RECEIVE_COUNT } from '../functions/shared/config';
 import { functionEnvironment } from '../functions/shared/function-environment';
 import type { LogFields, Logger } from '../functions/shared/log';
@@ -37,10 +38,13 @@ import {
   DEFAULT_OPERATORS_FILE,
   loadOperatorProfiles,
 } from '../functions/shared/operators-file';
+import { createStatusApiHandler } from '../functions/status-api/handler';
+import { createStatusChangesHandler } from '../functions/status-changes/handler';
 import { LOCK_FILE_NAME, lockDataFolder } from '../local/data-folder-lock';
 import { decisionLine } from '../local/decision-line';
 import { DEFAULT_DEFERRED_EVERY_SECONDS, startDeferredOutboundJob } from '../local/deferred-outbound-job';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { startEventBridgeStandIn } from '../local/eventbridge-stand-in';
 import { DEFAULT_HTTP_PAGES_PORT, type PagesHttpHandler, startHttpPages } from '../local/http-pages';
 import { localLambdaContext } from '../local/lambda-context';
 import {
@@ -56,6 +60,7 @@ import { SAMPLE_SENDER, sampleMails } from '../local/sample-mail';
 import { startSesEmulator } from '../local/ses-emulator';
 import { createSignalPresses } from '../local/signal-presses';
 import { startSmtpInbound } from '../local/smtp-inbound';
+import { StreamPoller } from '../local/stream-poller';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OPERATORS_FILE = join(REPOSITORY_ROOT, DEFAULT_OPERATORS_FILE);
@@ -71,7 +76,7 @@ const USAGE = `npm start -- [options]
   --fresh           delete the local data first (databases, raw mail, dead letters, HMAC key)
   --deferred-every N
                     run the deferred-outbound job every N seconds (default ${DEFAULT_DEFERRED_EVERY_SECONDS};
-                    production runs it every 5 minutes)
+                    production runs it every minute)
   --verbose         also print the handlers' own JSON log lines
   --help            this text
 `;
@@ -142,21 +147,30 @@ function localProfile(profile: DeploymentProfile, pagesUrl: string): DeploymentP
   return { ...profile, operator: { ...profile.operator, confirmBaseUrl: pagesUrl } };
 }
 
+/** One line per status change the processor published: sequence and states, the sid shortened. */
+function statusChangeLine(detail: unknown): string {
+  const change = detail as {
+    sequence: number;
+    sid: string;
+    marketing: { previous: string; current: string };
+    processing: { previous: string; current: string };
+    reason: string | null;
+  };
+  const states = (name: string, state: { previous: string; current: string }) =>
+    state.previous === state.current
+      ? `${name} ${state.current}`
+      : `${name} ${state.previous} → ${state.current}`;
+  return `  status change #${change.sequence} (sid ${change.sid.slice(0, 8)}…): ${states('marketing', change.marketing)}, ${states('processing', change.processing)}${change.reason ? ` (${change.reason})` : ''}`;
+}
+
 /**
- * The pages function as functions/pages/index.ts builds it: through `createPagesHandler(environment,
- * logger)` when the module has it, else its exported `handler`. Read through the namespace, so this
- * file compiles whichever of the two the module exports.
+ * One local HTTP API for both HTTP functions, as two API Gateway APIs are in AWS: the status API under
+ * /v1/ (in AWS a private API, signed with SigV4; here unsigned, on 127.0.0.1 only), the pages below
+ * everything else.
  */
-function pagesHandler(environment: NodeJS.ProcessEnv, logger: Logger): PagesHttpHandler {
-  const exported: Record<string, unknown> = { ...pages };
-  const create = exported.createPagesHandler;
-  if (typeof create === 'function')
-    return (create as (environment: NodeJS.ProcessEnv, logger: Logger) => PagesHttpHandler)(
-      environment,
-      logger,
-    );
-  if (typeof exported.handler === 'function') return exported.handler as PagesHttpHandler;
-  throw new Error('functions/pages/handler.ts exports neither createPagesHandler nor handler');
+function httpFunctions(status: PagesHttpHandler, pages: PagesHttpHandler): PagesHttpHandler {
+  return (event, context) =>
+    event.rawPath.startsWith('/v1/') ? status(event, context) : pages(event, context);
 }
 
 /**
@@ -305,6 +319,9 @@ async function main(): Promise<void> {
     throw error;
   });
   await createMakulTables(dynamo.endpoint, tables);
+  // The status-change processor publishes each change to EventBridge: locally a stand-in on 127.0.0.1
+  // takes the events (local/eventbridge-stand-in.ts), and the stack prints one line for each.
+  const eventBridge = track(await startEventBridgeStandIn({ report }));
 
   // The settings the handler reads (functions/shared/config.ts), pointed at the local services.
   // Given to the handler as its environment rather than written into this process's: real AWS
@@ -316,7 +333,13 @@ async function main(): Promise<void> {
       rawMailBucketName: bucketName,
       hmac: { key: hmacKey },
       region,
-      endpoints: { dynamodb: dynamo.endpoint, sesv2: ses.endpoint, s3: s3.endpoint },
+      endpoints: {
+        dynamodb: dynamo.endpoint,
+        sesv2: ses.endpoint,
+        s3: s3.endpoint,
+        eventBridge: eventBridge.endpoint,
+      },
+      eventBusName: `makul-${operator.id}-status`,
     }),
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
@@ -333,8 +356,15 @@ async function main(): Promise<void> {
     environment,
     localHandlerLogger('deferred-outbound', options.verbose, new Map()),
   );
-  // The public pages' handler, behind the local HTTP API started below.
-  const pagesFunction = pagesHandler(environment, localHandlerLogger('pages', options.verbose, new Map()));
+  // The public pages' and the status API's handlers, behind the local HTTP API started below.
+  const pagesFunction = createPagesHandler(
+    environment,
+    localHandlerLogger('pages', options.verbose, new Map()),
+  );
+  const statusFunction = createStatusApiHandler(
+    environment,
+    localHandlerLogger('status-api', options.verbose, new Map()),
+  );
 
   const deliver = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const sentBefore = (await ses.sentEmails()).length;
@@ -363,9 +393,27 @@ async function main(): Promise<void> {
     maxReceiveCount: MAX_RECEIVE_COUNT,
     report,
   });
+  // The subjects table's stream, read as Lambda's event source mapping reads it, into the real
+  // status-change processor: the change feed and the events of the status API.
+  const statusChangesHandler = createStatusChangesHandler(
+    environment,
+    localHandlerLogger('status-changes', options.verbose, new Map()),
+  );
+  const streamPoller = new StreamPoller({
+    endpoint: dynamo.endpoint,
+    tableName: tables.subjectsTableName,
+    report,
+    handler: async (event) => {
+      const published = eventBridge.events.length;
+      const response = await statusChangesHandler(event, lambdaContext(region, 'makul-status-changes-local'));
+      for (const change of eventBridge.events.slice(published)) report(statusChangeLine(change.detail));
+      return response;
+    },
+  });
+  streamPoller.start();
   // Last: the pages act on the register, so everything they call is up before a link can be opened.
   const http = await startHttpPages({
-    handler: pagesFunction,
+    handler: httpFunctions(statusFunction, pagesFunction),
     port: options.httpPort,
     region,
     log: report,
@@ -412,7 +460,9 @@ async function main(): Promise<void> {
       `  DynamoDB Local       ${dynamo.endpoint}  tables ${tables.requestsTableName}, ${tables.subjectsTableName}`,
       `  S3 emulator          ${s3.endpoint}  bucket ${bucketName}`,
       `  pages (HTTP API)     ${http.url}/  ← links in replies (confirm, unsubscribe) open here`,
-      `  deferred-outbound    every ${options.deferredEverySeconds} s (production: every 5 min), sends the replies and forwards a rate limit deferred`,
+      `  status API           ${http.url}/v1/  ← marketing systems ask here (without SigV4 locally; signed in AWS)`,
+      `  status changes       the subjects table's stream → change feed and events (EventBridge stand-in ${eventBridge.endpoint})`,
+      `  deferred-outbound    every ${options.deferredEverySeconds} s (production: every minute), sends the replies and forwards a rate limit deferred`,
       `  state file           ${shown(stateFilePath(data))}  ← where makul … --local finds this stack`,
       '',
       'Send a sample request (curl speaks SMTP):',
@@ -424,6 +474,10 @@ async function main(): Promise<void> {
       'Local mail is not scanned or authenticated: its verdicts are all GRAY, so kinds that need proof of',
       'sender ask for a confirmed link instead of acting. Each message prints one line: received → decision → reply.',
       `Messages that fail ${MAX_RECEIVE_COUNT} times go to ${shown(join(data, 'dead-letters'))}. Ctrl-C stops everything.`,
+      'Ask the status API, as a marketing system would:',
+      `  curl -sS '${http.url}/v1/subjects/status?email=${SAMPLE_SENDER}'`,
+      `  curl -sS -X POST ${http.url}/v1/subjects/status:batch -H 'Content-Type: application/json' -d '{"emails":["${SAMPLE_SENDER}"]}'`,
+      `  curl -sS '${http.url}/v1/suppressions/changes?limit=10'`,
       `Ops lists: npx makul queue deferred|held|in-doubt --local${dataDirOption}`,
       '',
     ].join('\n'),
@@ -450,7 +504,9 @@ async function main(): Promise<void> {
       http.stop(),
       deferredJob.stop().then(() => report('deferred-outbound: stopped')),
     ])
-      .then(() => Promise.all([dynamo.stop(), ses.dispose(), s3.stop()]))
+      // After the handlers that write subjects' records: their last changes still reach the feed.
+      .then(() => streamPoller.stop().then(() => report('status-changes: stopped')))
+      .then(() => Promise.all([dynamo.stop(), ses.dispose(), s3.stop(), eventBridge.stop()]))
       .then(
         () => {
           lock.release();

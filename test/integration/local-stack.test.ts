@@ -151,7 +151,7 @@ describe('npm start (bin/local-stack.ts)', () => {
       90_000,
     );
     const [, requestsTable, subjectsTable] = await stack.waitFor(/ tables (\S+), (\S+)$/m, 1000);
-    expect(stack.output()).toMatch(/^ {2}deferred-outbound +every 1 s \(production: every 5 min\)/m);
+    expect(stack.output()).toMatch(/^ {2}deferred-outbound +every 1 s \(production: every minute\)/m);
 
     // Ready: the state file says where it all listens, for `makul … --local`.
     const stateFile = join(dataDirectory, STATE_FILE_NAME);

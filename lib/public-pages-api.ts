@@ -17,12 +17,12 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { OperatorProfile } from '../functions/domain/operators/operator-profile';
 import { METRICS_NAMESPACE } from '../functions/ports/metrics';
+import { alarmsTo } from './alarms';
 import { MakulFunction } from './makul-function';
 
 /** The operator profile's optional `publicPages` block. */
@@ -299,13 +299,7 @@ export class PublicPagesApi extends Construct {
 
   private createAlarms(topic: sns.ITopic): cloudwatch.Alarm[] {
     const fiveMinutes = Duration.minutes(5);
-    const action = new cloudwatchActions.SnsAction(topic);
-    const definitions: ReadonlyArray<{
-      id: string;
-      description: string;
-      metric: cloudwatch.IMetric;
-      threshold: number;
-    }> = [
+    return alarmsTo(this, topic, [
       {
         id: 'ServerErrors',
         description:
@@ -326,21 +320,7 @@ export class PublicPagesApi extends Construct {
         metric: this.fn.function.metricErrors({ statistic: cloudwatch.Stats.SUM, period: fiveMinutes }),
         threshold: 1,
       },
-    ];
-    return definitions.map((definition) => {
-      const alarm = new cloudwatch.Alarm(this, definition.id, {
-        alarmDescription: definition.description,
-        metric: definition.metric,
-        threshold: definition.threshold,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        // No requests means nothing went wrong.
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-      return alarm;
-    });
+    ]);
   }
 }
 

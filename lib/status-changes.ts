@@ -11,7 +11,6 @@
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -21,6 +20,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { OperatorProfile } from '../functions/domain/operators/operator-profile';
 import { SETTING } from '../functions/shared/config';
+import { alarmsTo } from './alarms';
 import { MakulFunction } from './makul-function';
 import type { MakulTables } from './makul-tables';
 
@@ -229,13 +229,7 @@ export class StatusChanges extends Construct {
 
   private createAlarms(topic: sns.ITopic): cloudwatch.Alarm[] {
     const fiveMinutes = Duration.minutes(5);
-    const action = new cloudwatchActions.SnsAction(topic);
-    const definitions: ReadonlyArray<{
-      id: string;
-      description: string;
-      metric: cloudwatch.IMetric;
-      threshold: number;
-    }> = [
+    return alarmsTo(this, topic, [
       {
         id: 'DeadLetterQueueNotEmpty',
         description:
@@ -262,21 +256,7 @@ export class StatusChanges extends Construct {
         }),
         threshold: STATUS_CHANGES_ITERATOR_AGE_ALARM.toMilliseconds(),
       },
-    ];
-    return definitions.map((definition) => {
-      const alarm = new cloudwatch.Alarm(this, definition.id, {
-        alarmDescription: definition.description,
-        metric: definition.metric,
-        threshold: definition.threshold,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        // No changes means nothing fell behind or failed.
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-      return alarm;
-    });
+    ]);
   }
 }
 

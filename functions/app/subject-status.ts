@@ -10,19 +10,8 @@
 import { checkSender, normaliseAddress } from '../domain/mail/sender-address';
 import type { DeploymentProfile } from '../domain/operators/operator-profile';
 import { subjectKey } from '../domain/subjects/subject-key';
-import {
-  type MarketingState,
-  type ProcessingState,
-  type StatusReason,
-  type SubjectStatus,
-  statusOf,
-} from '../domain/subjects/subject-status';
-import {
-  type StatusChange,
-  type StatusFeedReader,
-  type SubjectStatusReader,
-  UNAVAILABLE,
-} from '../ports/subject-status';
+import { type FeedEntry, feedEntryOf, type SubjectStatus, statusOf } from '../domain/subjects/subject-status';
+import { type StatusFeedReader, type SubjectStatusReader, UNAVAILABLE } from '../ports/subject-status';
 
 export interface StatusDependencies {
   readonly reader: SubjectStatusReader;
@@ -92,30 +81,6 @@ export async function statusMany(
     if (record === UNAVAILABLE || record === undefined) return { ...query, error: ENTRY_ERRORS.unavailable };
     return { ...query, ...statusOf(sid, record, fallback) };
   });
-}
-
-/**
- * One change as the feed and the events show it (docs/events/subject-status-changed.md): each state
- * before and after, and the reason of the state after.
- */
-export interface FeedEntry {
-  readonly sequence: number;
-  readonly sid: string;
-  readonly changedAt: string;
-  readonly marketing: { readonly previous: MarketingState; readonly current: MarketingState };
-  readonly processing: { readonly previous: ProcessingState; readonly current: ProcessingState };
-  readonly reason: StatusReason;
-}
-
-export function feedEntryOf(change: StatusChange): FeedEntry {
-  return {
-    sequence: change.sequence,
-    sid: change.sid,
-    changedAt: change.changedAt,
-    marketing: { previous: change.previous.marketing, current: change.current.marketing },
-    processing: { previous: change.previous.processing, current: change.current.processing },
-    reason: change.current.reason,
-  };
 }
 
 export interface ChangesPage {

@@ -4,7 +4,7 @@
  * never the address: a rule, an archive or a target in another account sees no personal data.
  */
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { StatusReason } from '../../domain/subjects/subject-status';
+import { type FeedEntry, feedEntryOf } from '../../domain/subjects/subject-status';
 import type { StatusEventPublisher } from '../../ports/status-events';
 import type { StatusChange } from '../../ports/subject-status';
 
@@ -13,28 +13,16 @@ export const STATUS_EVENT_DETAIL_TYPE = 'Subject Status Changed';
 /** The event's source: one per operator, so one bus can carry several deployments' events. */
 export const statusEventSource = (operatorId: string): string => `makul.${operatorId}`;
 
-export interface StatusEventDetail {
-  /** The change's place in the feed: 1, 2, 3, … without gaps; consumers deduplicate on it. */
-  readonly sequence: number;
-  readonly sid: string;
-  readonly changedAt: string;
-  readonly marketing: { readonly previous: string; readonly current: string };
-  readonly processing: { readonly previous: string; readonly current: string };
-  /** Why the state is what it is now (null: nothing holds it back). */
-  readonly reason: StatusReason;
+/**
+ * The change as the change feed shows it (its `sequence`, 1, 2, 3, … without gaps, is what consumers
+ * deduplicate on), and the operator it belongs to.
+ */
+export interface StatusEventDetail extends FeedEntry {
   readonly operator: string;
 }
 
 export function statusEventDetail(change: StatusChange, operatorId: string): StatusEventDetail {
-  return {
-    sequence: change.sequence,
-    sid: change.sid,
-    changedAt: change.changedAt,
-    marketing: { previous: change.previous.marketing, current: change.current.marketing },
-    processing: { previous: change.previous.processing, current: change.current.processing },
-    reason: change.current.reason,
-    operator: operatorId,
-  };
+  return { ...feedEntryOf(change), operator: operatorId };
 }
 
 /** Raised when the bus refused the entry: the record is retried, nothing was published. */

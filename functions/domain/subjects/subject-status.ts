@@ -101,3 +101,33 @@ export function statusOf(
 export function sameState(a: SubjectState, b: SubjectState): boolean {
   return a.marketing === b.marketing && a.processing === b.processing && a.reason === b.reason;
 }
+
+/**
+ * One change as the feed and the events show it (docs/events/subject-status-changed.md): each state
+ * before and after, and the reason of the state after.
+ */
+export interface FeedEntry {
+  readonly sequence: number;
+  readonly sid: string;
+  readonly changedAt: string;
+  readonly marketing: { readonly previous: MarketingState; readonly current: MarketingState };
+  readonly processing: { readonly previous: ProcessingState; readonly current: ProcessingState };
+  readonly reason: StatusReason;
+}
+
+export function feedEntryOf(change: {
+  readonly sequence: number;
+  readonly sid: string;
+  readonly changedAt: string;
+  readonly previous: SubjectState;
+  readonly current: SubjectState;
+}): FeedEntry {
+  return {
+    sequence: change.sequence,
+    sid: change.sid,
+    changedAt: change.changedAt,
+    marketing: { previous: change.previous.marketing, current: change.current.marketing },
+    processing: { previous: change.previous.processing, current: change.current.processing },
+    reason: change.current.reason,
+  };
+}

@@ -11,6 +11,11 @@
  * the stack builds them (dynamically imported modules in chunks read on demand), and so is their floor,
  * so that the SDK's own on-demand code is left out of both alike.
  *
+ * The status API (issue #9, point 8) likewise: its function reads the subjects table with the DynamoDB
+ * client alone and is built whole, not split (lib/status-api.ts), so its floor is the DynamoDB client
+ * with the commands its two adapters import, built whole too; its targets are a cold import at most
+ * 1.2 times that floor and at most 250 KB of shipped code.
+ *
  * Every bundle is built with the stack's esbuild settings (lib/makul-function.ts) and imported in fresh
  * Node processes, alternating, with source maps enabled as in Lambda (NODE_OPTIONS). The machine is
  * shared: the report gives the spread of each bundle and of the per-round ratio, not only medians.
@@ -23,6 +28,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { AWS_CALL_TIMEOUTS, sdkClientTimeouts } from '../functions/shared/aws-timeouts';
 import { functionEnvironment } from '../functions/shared/function-environment';
 import { DEFAULT_OPERATORS_FILE, loadOperatorProfiles } from '../functions/shared/operators-file';
 import { bundleCodeBytes, makulEsbuildOptions } from '../lib/makul-function';
@@ -31,6 +37,7 @@ const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 const INBOUND_ENTRY = path.join(PROJECT_ROOT, 'functions', 'inbound-email', 'index.ts');
 const DEFERRED_OUTBOUND_ENTRY = path.join(PROJECT_ROOT, 'functions', 'deferred-outbound', 'index.ts');
 const PAGES_ENTRY = path.join(PROJECT_ROOT, 'functions', 'pages', 'index.ts');
+const STATUS_ENTRY = path.join(PROJECT_ROOT, 'functions', 'status-api', 'index.ts');
 const OPERATORS_FILE = path.join(PROJECT_ROOT, DEFAULT_OPERATORS_FILE);
 
 /** Imports per bundle; the first of each is a discarded warm-up (file cache). */
@@ -41,6 +48,10 @@ const TARGET_RATIO = 1.2;
 const PAGES_TARGET_RATIO = 1.25;
 /** The pages bundle's size limit (test/cdk/public-pages-api.test.ts), in esbuild's KB of 1,024 bytes. */
 const PAGES_BUNDLE_LIMIT_BYTES = 400 * 1024;
+/** Issue #9, point 8: the status bundle at most this many times its DynamoDB-only lean floor, in the same run. */
+const STATUS_TARGET_RATIO = 1.2;
+/** Issue #9, point 8: the status function's shipped code, in esbuild's KB of 1,024 bytes. */
+const STATUS_BUNDLE_LIMIT_BYTES = 250 * 1024;
 
 /**
  * The SDK surface the handler imports (functions/adapters/dynamodb/request-register.ts,
@@ -68,6 +79,30 @@ const region = process.env.AWS_REGION;
 export const clients = { dynamodb: new DynamoDBClient({ region }) };
 export const commands = { GetItemCommand, QueryCommand, TransactWriteItemsCommand, UpdateItemCommand };
 export const errors = { ConditionalCheckFailedException, TransactionCanceledException };
+`;
+
+/**
+ * The status API's SDK surface (functions/adapters/dynamodb/subject-status-reader.ts and
+ * status-feed.ts): the DynamoDB client, built with the options functions/shared/register-runtime.ts
+ * gives it (credentials from the environment, the timeouts and attempts of shared/aws-timeouts.ts, as
+ * plain options), and every command and error the two adapters import, the feed's writes included
+ * (the handler's bundle carries them: the feed adapter is one class).
+ */
+const STATUS_FLOOR_SOURCE = `
+import {
+  BatchGetItemCommand, DynamoDBClient, GetItemCommand, QueryCommand, TransactionCanceledException,
+  TransactWriteItemsCommand, UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+const { AWS_REGION: region, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN } = process.env;
+export const clients = {
+  dynamodb: new DynamoDBClient({
+    region,
+    credentials: { accessKeyId: AWS_ACCESS_KEY_ID, secretAccessKey: AWS_SECRET_ACCESS_KEY, sessionToken: AWS_SESSION_TOKEN },
+    ...${JSON.stringify(sdkClientTimeouts(AWS_CALL_TIMEOUTS.dynamodb))},
+  }),
+};
+export const commands = { BatchGetItemCommand, GetItemCommand, QueryCommand, TransactWriteItemsCommand, UpdateItemCommand };
+export const errors = { TransactionCanceledException };
 `;
 
 interface Measured {
@@ -126,6 +161,28 @@ export async function benchColdImport(): Promise<string> {
           true,
         ),
       },
+      // Built whole, as lib/status-api.ts builds it.
+      {
+        label: 'status API handler',
+        file: await bundle({ entryPoints: [STATUS_ENTRY] }, workDirectory, 'status', true),
+      },
+      // The status API's floor: the DynamoDB client and its adapters' commands, same credential provider.
+      {
+        label: 'status lean floor (DynamoDB client only, environment-only credentials)',
+        file: await bundle(
+          {
+            stdin: {
+              contents: STATUS_FLOOR_SOURCE,
+              resolveDir: PROJECT_ROOT,
+              loader: 'ts',
+              sourcefile: 'sdk-floor-status.ts',
+            },
+          },
+          workDirectory,
+          'status-lean-floor',
+          true,
+        ),
+      },
     ];
     const environment = lambdaLikeEnvironment();
     const measured: Measured[] = bundles.map(({ label, file }) => ({
@@ -141,7 +198,9 @@ export async function benchColdImport(): Promise<string> {
         if (run > 0) measured[index]?.millis.push(millis);
       });
     }
-    const [inbound, deferred, leanFloor, floor, pages, pagesFloor] = measured as [
+    const [inbound, deferred, leanFloor, floor, pages, pagesFloor, status, statusFloor] = measured as [
+      Measured,
+      Measured,
       Measured,
       Measured,
       Measured,
@@ -149,7 +208,7 @@ export async function benchColdImport(): Promise<string> {
       Measured,
       Measured,
     ];
-    return report({ inbound, deferred, leanFloor, floor, pages, pagesFloor });
+    return report({ inbound, deferred, leanFloor, floor, pages, pagesFloor, status, statusFloor });
   } finally {
     rmSync(workDirectory, { recursive: true, force: true });
   }
@@ -230,9 +289,20 @@ interface Bundles {
   readonly floor: Measured;
   readonly pages: Measured;
   readonly pagesFloor: Measured;
+  readonly status: Measured;
+  readonly statusFloor: Measured;
 }
 
-function report({ inbound, deferred, leanFloor, floor, pages, pagesFloor }: Bundles): string {
+function report({
+  inbound,
+  deferred,
+  leanFloor,
+  floor,
+  pages,
+  pagesFloor,
+  status,
+  statusFloor,
+}: Bundles): string {
   const ms = (value: number) => `${value.toFixed(1)} ms`;
   const row = (measured: Measured) =>
     `| ${measured.label} | ${(measured.bytes / 1024).toFixed(1)} KB | ${ms(percentile(measured.millis, 0.5))} | ${ms(percentile(measured.millis, 0.1))} – ${ms(percentile(measured.millis, 0.9))} |`;
@@ -248,6 +318,12 @@ function report({ inbound, deferred, leanFloor, floor, pages, pagesFloor }: Bund
   );
   const pagesVerdict = pagesRatio <= PAGES_TARGET_RATIO ? 'target met' : 'target NOT met';
   const pagesSizeVerdict = pages.bytes <= PAGES_BUNDLE_LIMIT_BYTES ? 'met' : 'NOT met';
+  const statusRatio = median(status) / median(statusFloor);
+  const statusRoundRatios = status.millis.map(
+    (millis, round) => millis / (statusFloor.millis[round] ?? Number.NaN),
+  );
+  const statusVerdict = statusRatio <= STATUS_TARGET_RATIO ? 'target met' : 'target NOT met';
+  const statusSizeVerdict = status.bytes <= STATUS_BUNDLE_LIMIT_BYTES ? 'met' : 'NOT met';
   const sdkVersion = (name: string) =>
     (
       JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as {
@@ -257,7 +333,7 @@ function report({ inbound, deferred, leanFloor, floor, pages, pagesFloor }: Bund
   return [
     '## Cold import: Lambda bundles vs. AWS SDK floor',
     '',
-    `${RUNS} imports of each bundle in fresh ${process.version} processes (after one warm-up each), alternating, with \`--enable-source-maps\` as in Lambda and the handlers' environment (configuration validated, clients and metrics built at import). All are built with the stack's esbuild settings (ESM, minified, source maps without sources content, SDK bundled; the pages and their floor split into chunks read on demand, as the stack builds the pages); sizes count all the code shipped. The floors hold only the @aws-sdk/client-dynamodb ${sdkVersion('@aws-sdk/client-dynamodb')} and @aws-sdk/client-sesv2 ${sdkVersion('@aws-sdk/client-sesv2')} clients, constructed at import like the handlers'; the lean floor has the handlers' environment-only credential provider, so the gap to it is the cost of makul's own code, postal-mime, zod and Powertools. The pages function has no SES client, so its lean floor holds the DynamoDB client alone (same credential provider); the gap to it is makul's own code, zod, libphonenumber-js, middy, Powertools and aws4fetch (Secrets Manager).`,
+    `${RUNS} imports of each bundle in fresh ${process.version} processes (after one warm-up each), alternating, with \`--enable-source-maps\` as in Lambda and the handlers' environment (configuration validated, clients and metrics built at import). All are built with the stack's esbuild settings (ESM, minified, source maps without sources content, SDK bundled; the pages and their floor split into chunks read on demand, as the stack builds the pages); sizes count all the code shipped. The floors hold only the @aws-sdk/client-dynamodb ${sdkVersion('@aws-sdk/client-dynamodb')} and @aws-sdk/client-sesv2 ${sdkVersion('@aws-sdk/client-sesv2')} clients, constructed at import like the handlers'; the lean floor has the handlers' environment-only credential provider, so the gap to it is the cost of makul's own code, postal-mime, zod and Powertools. The pages function has no SES client, so its lean floor holds the DynamoDB client alone (same credential provider); the gap to it is makul's own code, zod, libphonenumber-js, middy and Powertools. The status API's lean floor is likewise the DynamoDB client alone, with the commands its reader and feed adapters import and the client options the handler gives it.`,
     '',
     '| bundle | size | median | p10 – p90 |',
     '|---|---|---|---|',
@@ -267,10 +343,14 @@ function report({ inbound, deferred, leanFloor, floor, pages, pagesFloor }: Bund
     row(floor),
     row(pages),
     row(pagesFloor),
+    row(status),
+    row(statusFloor),
     '',
     `**Inbound / lean floor (medians): ${ratio.toFixed(2)}×** against a target of at most ${TARGET_RATIO}× — ${verdict}. Round by round: median ${percentile(roundRatios, 0.5).toFixed(2)}×, p10 – p90 ${percentile(roundRatios, 0.1).toFixed(2)}× – ${percentile(roundRatios, 0.9).toFixed(2)}×. Deferred-outbound / lean floor: ${(median(deferred) / median(leanFloor)).toFixed(2)}×. Inbound / SDK floor: ${(median(inbound) / median(floor)).toFixed(2)}×.`,
     '',
     `**Pages / DynamoDB-only lean floor (medians): ${pagesRatio.toFixed(2)}×** against a target of at most ${PAGES_TARGET_RATIO}× — ${pagesVerdict}. Round by round: median ${percentile(pagesRoundRatios, 0.5).toFixed(2)}×, p10 – p90 ${percentile(pagesRoundRatios, 0.1).toFixed(2)}× – ${percentile(pagesRoundRatios, 0.9).toFixed(2)}×. Pages bundle: ${pages.bytes.toLocaleString('en')} bytes of code (${(pages.bytes / 1024).toFixed(1)} KB) against a limit of ${PAGES_BUNDLE_LIMIT_BYTES / 1024} KB — ${pagesSizeVerdict}; ${pages.indexBytes.toLocaleString('en')} bytes of it in index.mjs, the rest in chunks Node reads only when an update-data page (the phone-number library) or the SDK's browser-only code imports them.`,
+    '',
+    `**Status API / DynamoDB-only lean floor (medians): ${statusRatio.toFixed(2)}×** against a target of at most ${STATUS_TARGET_RATIO}× — ${statusVerdict}. Round by round: median ${percentile(statusRoundRatios, 0.5).toFixed(2)}×, p10 – p90 ${percentile(statusRoundRatios, 0.1).toFixed(2)}× – ${percentile(statusRoundRatios, 0.9).toFixed(2)}×. Status bundle: ${status.bytes.toLocaleString('en')} bytes of code (${(status.bytes / 1024).toFixed(1)} KB) against a limit of ${STATUS_BUNDLE_LIMIT_BYTES / 1024} KB — ${statusSizeVerdict}; ${status.indexBytes.toLocaleString('en')} bytes of it in index.mjs (its floor: ${statusFloor.bytes.toLocaleString('en')} bytes, ${statusFloor.indexBytes.toLocaleString('en')} in index.mjs).`,
     '',
   ].join('\n');
 }

@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: the speed and memory targets of the inbound path and the public pages, measured on
- * this machine.
+ * `npm run bench`: the speed and memory targets of the inbound path, the public pages and the status
+ * API, measured on this machine.
  * Prints a Markdown report and writes it to bench/results/latest.md (copy the figures to BENCHMARKS.md).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { benchAdversarial } from './adversarial';
 import { benchColdImport } from './cold-import';
 import { benchPages } from './pages';
 import { benchPipeline } from './pipeline';
+import { benchStatus } from './status';
 
 const sections: string[] = [
   `# makul benchmarks\n\nNode ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${new Date().toISOString()}\n`,
@@ -17,6 +18,7 @@ for (const [title, bench] of [
   ['inbound pipeline', benchPipeline],
   ['adversarial messages', benchAdversarial],
   ['public pages', benchPages],
+  ['status API', benchStatus],
   ['cold import', benchColdImport],
 ] as const) {
   process.stderr.write(`running the ${title} benchmark…\n`);

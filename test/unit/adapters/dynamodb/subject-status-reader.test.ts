@@ -49,6 +49,26 @@ function throttledClient(holdBack: (call: number, keys: string[]) => string[]) {
   return { client: client as unknown as DynamoDBClient, calls };
 }
 
+describe('reading one subject', () => {
+  it('reads strongly consistent, so an opt-out just recorded is already seen', async () => {
+    // DynamoDB Local is always consistent: only the request can show that it asks to be.
+    const inputs: Record<string, unknown>[] = [];
+    const client = {
+      send: async (command: { input: Record<string, unknown> }) => {
+        inputs.push(command.input);
+        return {
+          Item: { pk: { S: `SUB#${sid(1)}` }, marketingOptOut: { BOOL: true }, updatedAt: { S: 'T' } },
+        };
+      },
+    } as unknown as DynamoDBClient;
+
+    const record = await new DynamoDbSubjectStatusReader(client, TABLE).read(sid(1));
+
+    expect(inputs[0]).toMatchObject({ TableName: TABLE, ConsistentRead: true });
+    expect(record).toEqual({ flags: { marketingOptOut: true }, updatedAt: 'T' });
+  });
+});
+
 describe('reading many subjects at once', () => {
   it('asks in chunks of at most 100 keys, each key once', async () => {
     const { client, calls } = throttledClient(() => []);

@@ -210,7 +210,10 @@ export class StatusChanges extends Construct {
    * read, created or updated in the one contact list the profile names.
    */
   private grantContactListSync(fn: lambda.IFunction, tables: MakulTables, contactList: SesContactList): void {
-    tables.grantItemActionsOn(fn, 'requests', ['dynamodb:GetItem']);
+    // GetItem reads a request's sealed address; UpdateItem marks it synced and, once its reply is out,
+    // forgets the address (functions/adapters/dynamodb/sealed-contacts.ts): conditional writes of
+    // `contactListSynced` and `sealedContact` only.
+    tables.grantItemActionsOn(fn, 'requests', ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     tables.grantReadHmacKey(fn);
     fn.addToRolePolicy(
       new iam.PolicyStatement({

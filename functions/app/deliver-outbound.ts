@@ -10,11 +10,12 @@
  * Once SES may have taken the message, nothing gives the claim back: a failure to record "sent"
  * leaves the claim to expire into in-doubt, and an ambiguous SES error marks it in doubt at once.
  */
+import { contactListNeedsAddress } from '../domain/requests/contact-retention';
 import { localDate, nextLocalMidnight } from '../domain/requests/deadlines';
 import type { RegisteredRequest } from '../domain/requests/registered-request';
 import { MailNotSentError } from '../ports/mail-sender';
 import type { OutboundLimits } from '../ports/request-register';
-import type { Logger } from '../shared/log';
+import { describeError, type Logger } from '../shared/log';
 import { prepareOutbound, type SendDependencies, transmit } from './send-outbound';
 
 export interface OutboundDependencies extends SendDependencies {
@@ -174,6 +175,7 @@ async function markSent(
   deps: OutboundDependencies,
   log: Logger,
 ): Promise<void> {
+  const neededForContactList = contactListNeedsAddress(request, deps.profile);
   for (let attempt = 1; ; attempt += 1) {
     try {
       await deps.register.markSent(
@@ -184,10 +186,11 @@ async function markSent(
           event: request.outbound === 'reply' ? 'reply-sent' : 'forwarded-to-humans',
           detail: { sesMessageId },
         },
-        // A completed request needs no further mail: the address goes with the reply.
-        { forgetContact: request.status === 'completed' },
+        // A completed request needs no further mail: the address goes with the reply, unless the
+        // contact-list sync needs it too (then the last of the two forgets it, below).
+        { forgetContact: request.status === 'completed' && !neededForContactList },
       );
-      return;
+      break;
     } catch (error) {
       if (attempt >= MARK_SENT_ATTEMPTS) {
         log.error('sent, but could not record it: the claim will expire into in-doubt', {
@@ -195,6 +198,39 @@ async function markSent(
           attempts: attempt,
         });
         throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50 * 4 ** (attempt - 1)));
+    }
+  }
+  if (neededForContactList) await forgetContactIfSynced(request, deps, log);
+}
+
+/**
+ * The reply is sent; the address goes now if the contact-list sync is done with it too, else the sync
+ * forgets it when it is (domain/requests/contact-retention.ts). The reply is out either way, so a write
+ * that keeps failing is logged, not raised: a retry of the message would find it sent and not come here.
+ */
+async function forgetContactIfSynced(
+  request: RegisteredRequest,
+  deps: OutboundDependencies,
+  log: Logger,
+): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const forgotten = await deps.register.forgetContactIfSynced(request.requestId);
+      log.info(
+        forgotten
+          ? 'address forgotten: the contact list already has the opt-out'
+          : 'address kept for the contact-list sync, which forgets it',
+      );
+      return;
+    } catch (error) {
+      if (attempt >= MARK_SENT_ATTEMPTS) {
+        log.error('sent, but could not forget the address: it stays until removed', {
+          ...describeError(error),
+          attempts: attempt,
+        });
+        return;
       }
       await new Promise((resolve) => setTimeout(resolve, 50 * 4 ** (attempt - 1)));
     }

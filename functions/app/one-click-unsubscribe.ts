@@ -6,7 +6,9 @@
  *
  * Each opt-out is recorded in the register like a mailed unsubscribe (kind `unsubscribe`, channel
  * `one-click`), so the proof a regulator asks for is in one place. Clicks by the same person on the
- * same day are one entry: the id is derived from the subject key and the day.
+ * same day are one entry: the id is derived from the subject key and the day. The entry keeps no
+ * address, unless the operator keeps an SES contact list: then it holds it, sealed, until the
+ * status-change processor has opted it out there (domain/requests/contact-retention.ts).
  */
 
 import type { DeploymentProfile } from '../domain/operators/operator-profile';
@@ -16,6 +18,7 @@ import { newOneClickEntry } from '../domain/requests/register-entry';
 import { requestIdFor } from '../domain/requests/request-id';
 import type { Language } from '../domain/requests/request-kinds';
 import { REQUEST_POLICIES } from '../domain/requests/request-policies';
+import { sealAddress } from '../domain/subjects/sealed-address';
 import { subjectKey } from '../domain/subjects/subject-key';
 import { readUnsubscribeToken, unsubscribeLinkKey } from '../domain/tokens/unsubscribe-token';
 import type { Logger } from '../shared/log';
@@ -67,12 +70,15 @@ export async function unsubscribeOneClick(
   const now = deps.now();
   const key = subjectKey(address, deps.hmacKey);
   const { operator, jurisdiction } = deps.profile;
+  const requestId = requestIdFor(`one-click:${key}:${localDate(now, jurisdiction.timeZone)}`);
   const entry = newOneClickEntry({
-    requestId: requestIdFor(`one-click:${key}:${localDate(now, jurisdiction.timeZone)}`),
+    requestId,
     subjectKey: key,
     language: language ?? operator.defaultLanguage,
     at: now,
     profile: deps.profile,
+    // Only the SES contact-list sync needs it, and forgets it once the list has the opt-out.
+    sealedContact: operator.sesContactList ? sealAddress(address, deps.hmacKey, requestId) : null,
   });
   const effect = REQUEST_POLICIES.unsubscribe.effect;
   const recorded = await deps.register.recordNew(

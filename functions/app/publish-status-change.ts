@@ -10,13 +10,27 @@
  *            two services: if the note fails after the bus took the event, the retry publishes it again,
  *            so consumers deduplicate on `sequence` (docs/events/subject-status-changed.md);
  *   sync     last, and idempotent (opting out twice is opting out), so it needs no note of its own: a
- *            failure retries the record, which publishes nothing new and syncs again.
+ *            failure retries the record, which publishes nothing new and syncs again. Once the list
+ *            has the opt-out, the request whose address was used is marked synced, and the address is
+ *            removed if its reply is sent too (domain/requests/contact-retention.ts): both writes are
+ *            safe to repeat, and a retry that finds the address gone has nothing left to do.
+ *
+ * The sync runs for each write that adds a holder of the marketing opt-out, not only for the one that
+ * suppresses the subject: a second unsubscribe changes nothing for the feed, but the person asked again
+ * (the list may have subscribed them since), and its request keeps its address until it is synced.
  */
+
+import { normaliseAddress } from '../domain/mail/sender-address';
 import type { DeploymentProfile } from '../domain/operators/operator-profile';
 import { openAddress } from '../domain/subjects/sealed-address';
-import { becameSuppressed, type ProfileWrite, stateChangeOf } from '../domain/subjects/status-change';
+import {
+  becameSuppressed,
+  type ProfileWrite,
+  type SubjectStateChange,
+  stateChangeOf,
+} from '../domain/subjects/status-change';
 import { subjectKey } from '../domain/subjects/subject-key';
-import type { ContactListSync, SealedContactSource } from '../ports/contact-list';
+import type { ContactListOutcome, ContactListSync, SealedContactSource } from '../ports/contact-list';
 import type { MetricsRecorder } from '../ports/metrics';
 import type { StatusEventPublisher, StatusFeedWriter } from '../ports/status-events';
 import type { LogFields, Logger } from '../shared/log';
@@ -28,6 +42,8 @@ export interface StatusRecord {
   readonly write: ProfileWrite;
   /** Requests whose register entry may still hold the subject's address, the likeliest first. */
   readonly optOutRequestIds: readonly string[];
+  /** The write added a request to those holding the marketing opt-out (even if already suppressed). */
+  readonly optOutAdded: boolean;
 }
 
 export interface ContactListDependencies {
@@ -54,16 +70,35 @@ export interface StatusChangeDependencies {
  */
 const MAX_ENTRIES_READ = 5;
 
-export type ContactListResult = 'created' | 'updated' | 'no-address';
-
 /** Handles one record; returns the fields of its log line (sequence and outcomes, nothing personal). */
 export async function publishStatusChange(
   record: StatusRecord,
   deps: StatusChangeDependencies,
 ): Promise<LogFields> {
   const change = stateChangeOf(record.write, deps.profile.operator.unknownAddressMarketing);
-  if (change === null) return { outcome: 'no-change' };
+  const fields = change === null ? { outcome: 'no-change' } : await appendAndPublish(record, change, deps);
+  const optOut = record.optOutAdded || (change !== null && becameSuppressed(change));
+  if (deps.contactList === null || !optOut) return fields;
+  const synced = await optOutOnContactList(record.write.sid, record.optOutRequestIds, deps.contactList, deps);
+  deps.metrics.count('ContactListSynced', { outcome: synced.outcome });
+  if (synced.outcome === 'no-address') {
+    // Not an error to retry: the register forgets an address once nothing needs it, and waiting will
+    // not bring it back. Ops see the count; the suppression itself is in the feed and the API.
+    deps.log.warn(
+      'opt-out not synced to the contact list: no request of the subject still holds its address',
+      fields,
+    );
+    return { ...fields, contactList: synced.outcome };
+  }
+  return { ...fields, contactList: synced.outcome, addressForgotten: synced.addressForgotten };
+}
 
+/** Appends the change to the feed and publishes its event, each at most once (see above). */
+async function appendAndPublish(
+  record: StatusRecord,
+  change: SubjectStateChange,
+  deps: StatusChangeDependencies,
+): Promise<LogFields> {
   const entry = await deps.feed.append(record.recordId, change);
   if (entry.appended) {
     deps.metrics.count('StatusChanges', {
@@ -77,33 +112,23 @@ export async function publishStatusChange(
     deps.metrics.count('StatusEventsPublished');
     await deps.feed.markPublished(entry.sequence, deps.now());
   }
-  const fields = {
+  return {
     sequence: entry.sequence,
     outcome: alreadyPublished ? 'already-published' : 'published',
     retried: !entry.appended,
   };
-  if (deps.contactList === null || !becameSuppressed(change)) return fields;
-  const contactList = await optOutOnContactList(change.sid, record.optOutRequestIds, deps.contactList, deps);
-  deps.metrics.count('ContactListSynced', { outcome: contactList });
-  if (contactList === 'no-address') {
-    // Not an error to retry: the register forgets an address once its last mail is sent, and waiting
-    // will not bring it back. Ops see the count; the suppression itself is in the feed and the API.
-    deps.log.warn(
-      'opt-out not synced to the contact list: no request of the subject still holds its address',
-      {
-        sequence: entry.sequence,
-      },
-    );
-  }
-  return { ...fields, contactList };
 }
+
+type SyncResult =
+  | { readonly outcome: 'no-address' }
+  | { readonly outcome: ContactListOutcome; readonly addressForgotten: boolean };
 
 async function optOutOnContactList(
   sid: string,
   requestIds: readonly string[],
   contactList: ContactListDependencies,
   deps: Pick<StatusChangeDependencies, 'log'>,
-): Promise<ContactListResult> {
+): Promise<SyncResult> {
   for (const requestId of [...new Set(requestIds)].slice(0, MAX_ENTRIES_READ)) {
     const sealed = await contactList.contacts.sealedContactOf(requestId);
     if (sealed === null) continue;
@@ -115,12 +140,17 @@ async function optOutOnContactList(
       deps.log.error('a sealed address could not be opened', { requestId });
       continue;
     }
-    // Only ever the subject's own address: one that does not hash to the record's key is not used.
-    if (subjectKey(address, contactList.hmacKey) !== sid) {
+    // Only ever the subject's own address: one that does not hash to the record's key is not used. The
+    // key is the hash of the normalised address; a sender's is sealed as written (capitals and all).
+    if (subjectKey(normaliseAddress(address), contactList.hmacKey) !== sid) {
       deps.log.error('a request of the subject holds another address', { requestId });
       continue;
     }
-    return await contactList.sync.optOut(address);
+    const outcome = await contactList.sync.optOut(address);
+    // Done with the address: it goes now if the reply is sent too, else the reply's delivery forgets it.
+    await contactList.contacts.markContactListSynced(requestId);
+    const addressForgotten = await contactList.contacts.forgetContactIfReplied(requestId);
+    return { outcome, addressForgotten };
   }
-  return 'no-address';
+  return { outcome: 'no-address' };
 }

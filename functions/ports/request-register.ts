@@ -151,7 +151,8 @@ export interface RequestRegister {
   claimOutbound(requestId: string, now: Date, limits: OutboundLimits): Promise<ClaimResult>;
   /**
    * sending → sent, recording SES's message id; off any ops list. `forgetContact` removes the sealed
-   * address when makul will not write to the person again.
+   * address when makul will not write to the person again and nothing else needs it
+   * (domain/requests/contact-retention.ts).
    */
   markSent(
     requestId: string,
@@ -159,6 +160,12 @@ export interface RequestRegister {
     event: AuditEvent,
     options?: { readonly forgetContact?: boolean },
   ): Promise<void>;
+  /**
+   * Removes the sealed address of a request whose reply is sent, only if the request is completed and
+   * the contact-list sync has noted it is done with the address (`contactListSynced`); otherwise changes
+   * nothing, and the sync forgets it when it is done. True when the condition held.
+   */
+  forgetContactIfSynced(requestId: string): Promise<boolean>;
   /**
    * sending → pending after a send that surely did not reach SES, giving back what the claim counted,
    * so the retry sends and an outage does not use up anyone's daily replies.

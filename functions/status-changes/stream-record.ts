@@ -72,7 +72,17 @@ export function statusRecordOf(record: DynamoDBRecord): StatusRecord | null {
       at: new Date(at === undefined ? Date.now() : at * 1000).toISOString(),
     },
     optOutRequestIds: newImage ? optOutHolders(newImage) : [],
+    optOutAdded: newImage ? addsOptOutHolder(oldImage, newImage) : false,
   };
+}
+
+/** Whether the write added a request to those holding the marketing opt-out (a second one included). */
+function addsOptOutHolder(
+  oldImage: Record<string, AttributeValue> | undefined,
+  newImage: Record<string, AttributeValue>,
+): boolean {
+  const before = new Set(oldImage?.marketingOptOutBy?.SS ?? []);
+  return (newImage.marketingOptOutBy?.SS ?? []).some((id) => !before.has(id));
 }
 
 function profileImage(item: Record<string, AttributeValue>): ProfileImage {

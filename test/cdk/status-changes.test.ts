@@ -315,7 +315,7 @@ describe('the status-change processor with an SES contact list', () => {
     });
   });
 
-  it('may read a request (for its sealed address) and the HMAC key that opens it, and nothing more of the requests table', () => {
+  it('may read a request (for its sealed address), mark it synced and forget the address, and read the HMAC key that opens it; nothing more of the requests table', () => {
     const { stack } = withContactList;
     const statements = processorStatements(withContactList.template);
     const requestsId = logicalIdOf(withContactList, stack.tables.requests);
@@ -325,7 +325,7 @@ describe('the status-change processor with an SES contact list', () => {
 
     expect(onRequests).toEqual([
       expect.objectContaining({
-        Action: 'dynamodb:GetItem',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         Resource: { 'Fn::GetAtt': [requestsId, 'Arn'] },
       }),
     ]);

@@ -9,10 +9,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { actOnLink } from '../../functions/app/confirmation-links';
+import { unsubscribeOneClick } from '../../functions/app/one-click-unsubscribe';
 import { sendDeferredOutbound } from '../../functions/app/send-deferred-outbound';
 import { normaliseAddress } from '../../functions/domain/mail/sender-address';
+import { localDate } from '../../functions/domain/requests/deadlines';
 import { requestIdFor } from '../../functions/domain/requests/request-id';
 import { subjectKey } from '../../functions/domain/subjects/subject-key';
+import { unsubscribeLinkKey, unsubscribeToken } from '../../functions/domain/tokens/unsubscribe-token';
+import { MailNotSentError, type MailSender } from '../../functions/ports/mail-sender';
 import type { StatusChange } from '../../functions/ports/subject-status';
 import { signedByDomainVerdicts } from '../../local/sample-verdicts';
 import { HMAC_KEY, InboundHarness, requestMail } from '../support/inbound-harness';
@@ -49,7 +53,10 @@ function nextSource(): string {
   return `198.51.100.${sourceSerial}`;
 }
 
-/** A request mail through the inbound function; its link, when the reply carries one. */
+/**
+ * A request mail through the inbound function, with the stack's current profile; its link, when the
+ * reply carries one.
+ */
 async function arrive(
   from: string,
   subject: string,
@@ -60,10 +67,52 @@ async function arrive(
     requestMail({ from, subject }),
     options.authenticated ? { verdicts: signedByDomainVerdicts(domain) } : {},
   );
-  expect((await inbound.runBatch([delivery.record])).batchItemFailures).toEqual([]);
+  expect((await inbound.runBatch([delivery.record], status.inboundDependencies())).batchItemFailures).toEqual(
+    [],
+  );
   const text = (await inbound.sentTo(from)).at(-1)?.body.text ?? '';
   return { requestId: requestIdFor(delivery.sesMessageId), link: linkIn(text) ?? '' };
 }
+
+/**
+ * An unsubscribe mail recorded by the inbound function whose reply SES refused (surely not sent): the
+ * opt-out is in place, the reply still owed. `sendReply` delivers the message again, as SQS does.
+ */
+async function arriveReplyOwed(from: string): Promise<{ requestId: string; sendReply: () => Promise<void> }> {
+  const delivery = await inbound.deliver(requestMail({ from, subject: 'unsubscribe' }));
+  const refusing: MailSender = {
+    sendReply: async () => {
+      throw new MailNotSentError('injected: SES refused');
+    },
+    sendRaw: async () => {
+      throw new MailNotSentError('injected: SES refused');
+    },
+  };
+  const first = await inbound.runBatch(
+    [delivery.record],
+    status.inboundDependencies({ mailSender: refusing }),
+  );
+  expect(first.batchItemFailures).toHaveLength(1);
+  const requestId = requestIdFor(delivery.sesMessageId);
+  expect((await inbound.requestItem(requestId))?.outboundState?.S).toBe('pending');
+  return {
+    requestId,
+    sendReply: async () => {
+      const again = inbound.redeliver(delivery.record, 2);
+      expect((await inbound.runBatch([again], status.inboundDependencies())).batchItemFailures).toEqual([]);
+      expect(await inbound.sentTo(from)).toHaveLength(1);
+    },
+  };
+}
+
+/** What the contact list holds for an address after an opt-out through the sync. */
+const OPTED_OUT = {
+  TopicPreferences: [
+    { TopicName: 'offers', SubscriptionStatus: 'OPT_OUT' },
+    { TopicName: 'news', SubscriptionStatus: 'OPT_OUT' },
+  ],
+  UnsubscribeAll: false,
+};
 
 function linkIn(text: string): string | null {
   return /https?:\/\/\S+\/c\/([A-Za-z0-9_-]{43})/.exec(text)?.[1] ?? null;
@@ -291,22 +340,149 @@ describe('the SES contact-list sync', () => {
     });
   });
 
-  it('cannot sync a mailed unsubscribe: the register forgot the address when the reply went out', async () => {
+  it('keeps the address of a withdrawal in progress after syncing it: makul still writes to the person', async () => {
     status.contactListSync(true);
-    const sender = 'forgotten@example.kg';
+    const sender = 'withdraws.listed@example.org';
+    status.contacts.clear();
+    const { requestId } = await arrive(sender, 'withdraw consent', { authenticated: true });
+
+    await status.drain();
+
+    expect(status.contacts.contact(CONTACT_LIST.name, sender)).toEqual(OPTED_OUT);
+    expect(await status.contactOf(requestId)).toEqual({ sealed: true, synced: true });
+  });
+
+  it('syncs a mailed unsubscribe whose reply went out first, then forgets its address', async () => {
+    status.contactListSync(true);
+    const sender = 'replied.first@example.kg';
     status.contacts.clear();
     const before = await feedHead();
     const { requestId } = await arrive(sender, 'unsubscribe');
-    expect((await inbound.requestItem(requestId))?.sealedContact).toBeUndefined();
+    expect(await inbound.sentTo(sender)).toHaveLength(1);
+    // Sent, but kept: the sync has not had it yet.
+    expect(await status.contactOf(requestId)).toEqual({ sealed: true, synced: false });
+
+    await status.drain();
+
+    expect(status.contacts.calls.map((call) => call.operation)).toEqual(['GetContact', 'CreateContact']);
+    expect(status.contacts.contact(CONTACT_LIST.name, sender)).toEqual(OPTED_OUT);
+    expect(await status.contactOf(requestId)).toEqual({ sealed: false, synced: true });
+    expect(await status.changesAfter(before)).toHaveLength(1);
+    expect(status.logLines.join('\n')).not.toContain(sender);
+    expect(status.logLines.some((line) => line.includes('"addressForgotten":true'))).toBe(true);
+  });
+
+  it('syncs a mailed unsubscribe before its reply is sent; the reply, sent later, forgets the address', async () => {
+    status.contactListSync(true);
+    const sender = 'synced.first@example.kg';
+    status.contacts.clear();
+    const { requestId, sendReply } = await arriveReplyOwed(sender);
+
+    await status.drain();
+
+    expect(status.contacts.contact(CONTACT_LIST.name, sender)).toEqual(OPTED_OUT);
+    // Synced, but kept: the reply still has to go to it.
+    expect(await status.contactOf(requestId)).toEqual({ sealed: true, synced: true });
+
+    await sendReply();
+
+    expect(await status.contactOf(requestId)).toEqual({ sealed: false, synced: true });
+  });
+
+  it('forgets the address when the reply and the sync finish at the same time, whichever is last', async () => {
+    status.contactListSync(true);
+    const sender = 'both.at.once@example.kg';
+    status.contacts.clear();
+    const { requestId, sendReply } = await arriveReplyOwed(sender);
+
+    await Promise.all([sendReply(), status.drain()]);
+
+    expect(status.contacts.contact(CONTACT_LIST.name, sender)).toEqual(OPTED_OUT);
+    expect(await status.contactOf(requestId)).toEqual({ sealed: false, synced: true });
+  });
+
+  it('syncs a second unsubscribe of an address already suppressed, and forgets its address too', async () => {
+    status.contactListSync(true);
+    const sender = 'asks.twice@example.kg';
+    await arrive(sender, 'unsubscribe');
+    await status.drain();
+    // Subscribed again on the list since (a signup form of the marketing system, say).
+    status.contacts.clear();
+    status.contacts.seedContact(CONTACT_LIST.name, sender, {
+      TopicPreferences: [{ TopicName: 'offers', SubscriptionStatus: 'OPT_IN' }],
+      UnsubscribeAll: false,
+    });
+    const before = await feedHead();
+
+    const { requestId } = await arrive(sender, 'unsubscribe');
+    await status.drain();
+
+    expect(await status.changesAfter(before)).toEqual([]);
+    expect(status.contacts.contact(CONTACT_LIST.name, sender)).toEqual(OPTED_OUT);
+    expect(await status.contactOf(requestId)).toEqual({ sealed: false, synced: true });
+  });
+
+  it('syncs an address the sender wrote with capitals: the subject key is of the normalised one', async () => {
+    status.contactListSync(true);
+    const sender = 'Mixed.Case@Example.KG';
+    status.contacts.clear();
+    const { requestId } = await arrive(sender, 'unsubscribe');
+
+    await status.drain();
+
+    // As the sender check keeps it: the local part as written, the domain in lower case.
+    expect(status.contacts.contact(CONTACT_LIST.name, 'Mixed.Case@example.kg')).toEqual(OPTED_OUT);
+    expect(await status.contactOf(requestId)).toEqual({ sealed: false, synced: true });
+  });
+
+  it('syncs a one-click unsubscribe from the address its entry keeps sealed, then forgets it', async () => {
+    status.contactListSync(true);
+    const recipient = 'one.click.listed@example.kg';
+    status.contacts.clear();
+    const deps = status.inboundDependencies();
+    const token = unsubscribeToken(recipient, unsubscribeLinkKey(HMAC_KEY));
+
+    expect(await unsubscribeOneClick(token, nextSource(), null, deps)).toMatchObject({
+      outcome: 'unsubscribed',
+    });
+    const requestId = oneClickRequestId(recipient, deps.now());
+    expect(await status.contactOf(requestId)).toEqual({ sealed: true, synced: false });
+
+    await status.drain();
+
+    expect(status.contacts.contact(CONTACT_LIST.name, recipient)).toEqual(OPTED_OUT);
+    // Nothing is sent for a one-click entry: the sync is the last to need the address.
+    expect(await status.contactOf(requestId)).toEqual({ sealed: false, synced: true });
+    expect(status.logLines.join('\n')).not.toContain(recipient);
+  });
+
+  it('without a contact list: a mailed unsubscribe forgets its address with the reply, and no contact is called', async () => {
+    const sender = 'unlisted.unsubscribe@example.kg';
+    status.contacts.clear();
+    const { requestId } = await arrive(sender, 'unsubscribe');
+    expect(await inbound.sentTo(sender)).toHaveLength(1);
+    expect(await status.contactOf(requestId)).toEqual({ sealed: false, synced: false });
+
+    await status.drain();
+
+    expect(status.eventsFor(sidOf(sender))).toHaveLength(1);
+    expect(status.contacts.calls).toEqual([]);
+    expect(await status.contactOf(requestId)).toEqual({ sealed: false, synced: false });
+  });
+
+  it('without a contact list: a one-click entry keeps no address', async () => {
+    const recipient = 'one.click.unlisted@example.kg';
+    status.contacts.clear();
+    const deps = status.inboundDependencies();
+    const token = unsubscribeToken(recipient, unsubscribeLinkKey(HMAC_KEY));
+
+    await unsubscribeOneClick(token, nextSource(), null, deps);
+    const requestId = oneClickRequestId(recipient, deps.now());
+    expect((await inbound.requestItem(requestId))?.sealedContact).toEqual({ NULL: true });
 
     await status.drain();
 
     expect(status.contacts.calls).toEqual([]);
-    // The opt-out itself is in the feed and on the bus all the same.
-    expect(await status.changesAfter(before)).toHaveLength(1);
-    expect(status.logLines.some((line) => line.includes('opt-out not synced to the contact list'))).toBe(
-      true,
-    );
   });
 
   it('calls nothing when the profile names no contact list', async () => {
@@ -320,3 +496,9 @@ describe('the SES contact-list sync', () => {
     expect(status.contacts.calls).toEqual([]);
   });
 });
+
+/** The register id of the day's one-click entry of an address (app/one-click-unsubscribe.ts). */
+function oneClickRequestId(address: string, now: Date): string {
+  const day = localDate(now, inbound.config.profile.jurisdiction.timeZone);
+  return requestIdFor(`one-click:${sidOf(address)}:${day}`);
+}

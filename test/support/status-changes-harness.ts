@@ -2,7 +2,9 @@
  * Runs the real status-change processor beside the inbound harness: the subjects table's stream on
  * DynamoDB Local, read by the stream poller (as Lambda's event source mapping would) into the deployed
  * handler, which publishes to the EventBridge stand-in and, when the contact-list sync is on, calls the
- * SES contacts stand-in. Tests act through the inbound function and the link pages, then `drain()`.
+ * SES contacts stand-in. Tests act through the inbound function and the link pages, with the
+ * dependencies `inboundDependencies()` gives (the same profile as the processor's, as in one stack),
+ * then `drain()`.
  */
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { DynamoDbStatusFeed } from '../../functions/adapters/dynamodb/status-feed';
@@ -23,7 +25,7 @@ import {
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/loopback';
 import { type SesContactsStandInHandle, startSesContactsStandIn } from '../../local/ses-contacts-stand-in';
 import { StreamPoller } from '../../local/stream-poller';
-import { HMAC_KEY, type InboundHarness } from './inbound-harness';
+import { type HarnessDependencies, HMAC_KEY, type InboundHarness } from './inbound-harness';
 import { sampleProfile } from './sample-profile';
 
 export const EVENT_BUS_NAME = 'makul-x2-status';
@@ -83,9 +85,32 @@ export class StatusChangesHarness {
     await Promise.allSettled([this.bus.dispose(), this.contacts.dispose()]);
   }
 
-  /** Whether the processor runs with the profile that names an SES contact list (off by default). */
+  /**
+   * Whether the stack runs with the profile that names an SES contact list (off by default): the
+   * processor, and the inbound function, pages and jobs acting with `inboundDependencies()`.
+   */
   contactListSync(on: boolean): void {
     this.syncing = on;
+  }
+
+  /** The profile the stack runs with now: the inbound harness's own, with the contact list when on. */
+  profile(): DeploymentProfile {
+    const { profile } = this.inbound.config;
+    return this.syncing
+      ? { ...profile, operator: { ...profile.operator, sesContactList: CONTACT_LIST } }
+      : profile;
+  }
+
+  /** The inbound harness's dependencies with the stack's current profile. */
+  inboundDependencies(overrides: Partial<HarnessDependencies> = {}): HarnessDependencies {
+    return this.inbound.dependencies({ profile: this.profile(), ...overrides });
+  }
+
+  /** Whether a request's register entry still holds its sealed address, and whether it was synced. */
+  async contactOf(requestId: string): Promise<{ sealed: boolean; synced: boolean }> {
+    const item = await this.inbound.requestItem(requestId);
+    if (!item) throw new Error(`no request ${requestId}`);
+    return { sealed: item.sealedContact?.S !== undefined, synced: item.contactListSynced?.BOOL === true };
   }
 
   /** One batch through the deployed handler, as Lambda invokes it. */

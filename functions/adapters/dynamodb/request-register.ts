@@ -40,6 +40,7 @@ import {
   tokenKey,
   toRequest,
 } from './request-items';
+import { CONTACT_LIST_SYNCED, removeSealedContactIf } from './sealed-contacts';
 
 export interface RegisterTables {
   readonly requestsTableName: string;
@@ -193,6 +194,14 @@ export class DynamoDbRequestRegister implements RequestRegister {
     await this.setOutboundState(requestId, 'sending', 'sent', event, {
       set: { outboundMessageId: { S: outboundMessageId } },
       remove: [OPS_QUEUE, OPS_QUEUE_AT, ...(options.forgetContact ? ['sealedContact'] : [])],
+    });
+  }
+
+  async forgetContactIfSynced(requestId: string): Promise<boolean> {
+    return removeSealedContactIf(this.client, this.tables.requestsTableName, requestId, {
+      condition: '#synced = :true',
+      names: { '#synced': CONTACT_LIST_SYNCED },
+      values: { ':true': { BOOL: true } },
     });
   }
 

@@ -142,7 +142,9 @@ export const operatorSchema = z.strictObject({
   /**
    * Optional: the operator sends marketing through an SES v2 contact list. An opt-out (unsubscribe,
    * withdrawal, erasure) then also sets the contact's preference: OPT_OUT for each topic named, or
-   * "unsubscribe from all" when no topics are named. Off unless set.
+   * "unsubscribe from all" when no topics are named. Off unless set. With it, an unsubscribe's sealed
+   * address (one-click ones included) stays in the register until the sync has used it
+   * (domain/requests/contact-retention.ts).
    */
   sesContactList: z.optional(
     z.strictObject({

@@ -87,7 +87,8 @@ function proofAtArrival(senderAuthenticated: boolean): RegisteredRequest['proof'
 
 /**
  * The register entry of a one-click unsubscribe (RFC 8058): kind unsubscribe, done at once, nothing
- * sent back and no address kept; the subject key says whose it is.
+ * sent back; the subject key says whose it is. It keeps the address, sealed, only for the SES
+ * contact-list sync, which forgets it once done (contact-retention.ts); otherwise none.
  */
 export function newOneClickEntry(input: {
   readonly requestId: string;
@@ -95,6 +96,8 @@ export function newOneClickEntry(input: {
   readonly language: RegisteredRequest['language'];
   readonly at: Date;
   readonly profile: DeploymentProfile;
+  /** The address sealed to the request id, when the profile names an SES contact list; else null. */
+  readonly sealedContact: string | null;
 }): RegisteredRequest {
   const at = input.at.toISOString();
   const { operator, jurisdiction } = input.profile;
@@ -112,13 +115,14 @@ export function newOneClickEntry(input: {
     jurisdiction: jurisdiction.id,
     subjectKey: input.subjectKey,
     replyLimitKey: null,
-    sealedContact: null,
+    sealedContact: input.sealedContact,
     senderAuthenticated: false,
     exactTag: true,
     rawMail: { bucket: '', key: '' },
     operatorAddress: operator.supportAddresses[0] ?? operator.humanSupportInbox,
     originalMessageId: null,
     originalReferences: null,
+    // Nothing is sent: `skipped` is what lets the contact-list sync forget the address at once.
     outbound: 'none',
     outboundState: 'skipped',
     outboundClaimedAt: null,

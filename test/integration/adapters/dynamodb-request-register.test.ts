@@ -6,6 +6,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoDbRequestRegister } from '../../../functions/adapters/dynamodb/request-register';
+import { DynamoDbSealedContacts } from '../../../functions/adapters/dynamodb/sealed-contacts';
 import type { AuditEvent, RegisteredRequest } from '../../../functions/domain/requests/registered-request';
 import type { OutboundLimits } from '../../../functions/ports/request-register';
 import type { DynamoDbLocalHandle } from '../../../local/dynamodb-local';
@@ -240,5 +241,52 @@ describe('DynamoDbRequestRegister outbound state changes from a wrong state', ()
     await register.releaseClaim(entry.requestId, event('reply-failed', new Date(NOW.getTime() + 1)), ROOMY);
 
     expect(await register.claimOutbound(entry.requestId, NOW, ROOMY)).toEqual({ outcome: 'claimed' });
+  });
+});
+
+describe('forgetting a sealed address that the reply and the contact-list sync both need', () => {
+  const contacts = () => new DynamoDbSealedContacts(client, TABLES.requestsTableName);
+
+  async function sent(overrides: Partial<RegisteredRequest> = {}): Promise<RegisteredRequest> {
+    const entry = await recorded(overrides);
+    await register.claimOutbound(entry.requestId, NOW, ROOMY);
+    await register.markSent(entry.requestId, 'ses-out', event('reply-sent', new Date(NOW.getTime() + 1)));
+    return entry;
+  }
+
+  it('the delivery forgets it only once the sync is done: synced and completed', async () => {
+    const entry = await sent();
+
+    expect(await register.forgetContactIfSynced(entry.requestId)).toBe(false);
+    expect((await register.get(entry.requestId))?.sealedContact).toBe('v1.sealed.contact');
+
+    await contacts().markContactListSynced(entry.requestId);
+    expect(await register.forgetContactIfSynced(entry.requestId)).toBe(true);
+    expect((await register.get(entry.requestId))?.sealedContact).toBeNull();
+  });
+
+  it('the sync forgets it only once the reply is sent, or when none is owed', async () => {
+    const pending = await recorded();
+    const oneClick = await recorded({ outbound: 'none', outboundState: 'skipped' });
+
+    expect(await contacts().forgetContactIfReplied(pending.requestId)).toBe(false);
+    expect(await contacts().sealedContactOf(pending.requestId)).toBe('v1.sealed.contact');
+    expect(await contacts().forgetContactIfReplied(oneClick.requestId)).toBe(true);
+    expect(await contacts().sealedContactOf(oneClick.requestId)).toBeNull();
+  });
+
+  it('neither forgets the address of a request that is not completed', async () => {
+    const inProgress = await sent({ kind: 'withdraw-consent', status: 'in-progress' });
+    await contacts().markContactListSynced(inProgress.requestId);
+
+    expect(await register.forgetContactIfSynced(inProgress.requestId)).toBe(false);
+    expect(await contacts().forgetContactIfReplied(inProgress.requestId)).toBe(false);
+    expect(await contacts().sealedContactOf(inProgress.requestId)).toBe('v1.sealed.contact');
+  });
+
+  it('marks no request that does not exist: no entry is created', async () => {
+    await contacts().markContactListSynced('MK-NO-SUCH-REQUEST');
+
+    expect(await register.get('MK-NO-SUCH-REQUEST')).toBeNull();
   });
 });

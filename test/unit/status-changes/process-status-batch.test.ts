@@ -68,9 +68,20 @@ class MemoryContactList implements ContactListSync {
 class MemoryRegister implements SealedContactSource {
   readonly sealed = new Map<string, string>();
   readonly reads: string[] = [];
+  readonly synced = new Set<string>();
+  /** Requests that are completed with their reply sent (or none to send). */
+  readonly replied = new Set<string>();
   async sealedContactOf(requestId: string): Promise<string | null> {
     this.reads.push(requestId);
     return this.sealed.get(requestId) ?? null;
+  }
+  async markContactListSynced(requestId: string): Promise<void> {
+    this.synced.add(requestId);
+  }
+  async forgetContactIfReplied(requestId: string): Promise<boolean> {
+    if (!this.replied.has(requestId)) return false;
+    this.sealed.delete(requestId);
+    return true;
   }
 }
 
@@ -107,15 +118,15 @@ let serial = 0;
 function profileWrite(
   before: Record<string, boolean> | null,
   after: Record<string, boolean>,
-  extra: { holders?: string[]; lastRequestId?: string; sid?: string } = {},
+  extra: { holders?: string[]; holdersBefore?: string[]; lastRequestId?: string; sid?: string } = {},
 ): DynamoDBRecord {
   serial += 1;
   const Keys = { pk: { S: `SUB#${extra.sid ?? SID}` }, sk: { S: 'PROFILE' } };
-  const image = (flags: Record<string, boolean>) => ({
+  const image = (flags: Record<string, boolean>, holders: string[] | undefined) => ({
     ...Keys,
     ...Object.fromEntries(Object.entries(flags).map(([flag, set]) => [flag, { BOOL: set }])),
     updatedAt: { S: '2026-12-02T10:00:00.000Z' },
-    ...(extra.holders ? { marketingOptOutBy: { SS: extra.holders } } : {}),
+    ...(holders ? { marketingOptOutBy: { SS: holders } } : {}),
     ...(extra.lastRequestId ? { lastRequestId: { S: extra.lastRequestId } } : {}),
   });
   return {
@@ -125,8 +136,8 @@ function profileWrite(
       Keys,
       SequenceNumber: String(1000 + serial),
       ApproximateCreationDateTime: 1_796_205_600,
-      NewImage: image(after),
-      ...(before ? { OldImage: image(before) } : {}),
+      NewImage: image(after, extra.holders),
+      ...(before ? { OldImage: image(before, extra.holdersBefore ?? extra.holders) } : {}),
     },
   };
 }
@@ -238,6 +249,84 @@ describe('the SES contact-list sync', () => {
     expect(contactList.optedOut).toEqual([ADDRESS]);
     expect(metrics.counts.get('ContactListSynced outcome=updated')).toBe(1);
     expect(logLines.join('\n')).not.toContain(ADDRESS);
+  });
+
+  it('marks the request whose address it used synced, and forgets the address once its reply is sent', async () => {
+    register.sealed.set('req-sent', sealAddress(ADDRESS, KEY, 'req-sent'));
+    register.replied.add('req-sent');
+    register.sealed.set('req-pending', sealAddress(ADDRESS, KEY, 'req-pending'));
+
+    await processStatusBatch(
+      [
+        profileWrite(null, { marketingOptOut: true }, { holders: ['req-sent'], lastRequestId: 'req-sent' }),
+        profileWrite(
+          null,
+          { marketingOptOut: true },
+          { holders: ['req-pending'], lastRequestId: 'req-pending' },
+        ),
+      ],
+      dependencies({ sync: true }),
+    );
+
+    expect([...register.synced]).toEqual(['req-sent', 'req-pending']);
+    // The sent one is forgotten here; the other waits for its reply's delivery to forget it.
+    expect(register.sealed.has('req-sent')).toBe(false);
+    expect(register.sealed.has('req-pending')).toBe(true);
+    expect(logLines.some((line) => line.includes('"addressForgotten":true'))).toBe(true);
+    expect(logLines.some((line) => line.includes('"addressForgotten":false'))).toBe(true);
+  });
+
+  it('syncs a second opt-out of a subject already suppressed, which is no change for the feed', async () => {
+    register.sealed.set('req-2', sealAddress(ADDRESS, KEY, 'req-2'));
+    register.replied.add('req-2');
+
+    await processStatusBatch(
+      [
+        profileWrite(
+          { marketingOptOut: true },
+          { marketingOptOut: true },
+          { holdersBefore: ['req-1'], holders: ['req-1', 'req-2'], lastRequestId: 'req-2' },
+        ),
+      ],
+      dependencies({ sync: true }),
+    );
+
+    expect(feed.entries).toEqual([]);
+    expect(bus.published).toEqual([]);
+    expect(contactList.optedOut).toEqual([ADDRESS]);
+    expect(register.sealed.has('req-2')).toBe(false);
+  });
+
+  it('does not sync a write that adds no holder of the opt-out to a suppressed subject', async () => {
+    register.sealed.set('req-1', sealAddress(ADDRESS, KEY, 'req-1'));
+
+    await processStatusBatch(
+      [
+        profileWrite(
+          { marketingOptOut: true },
+          { marketingOptOut: true, processingRestricted: true },
+          { holders: ['req-1'], lastRequestId: 'req-9' },
+        ),
+      ],
+      dependencies({ sync: true }),
+    );
+
+    expect(feed.entries).toHaveLength(1);
+    expect(register.reads).toEqual([]);
+    expect(contactList.optedOut).toEqual([]);
+  });
+
+  it('takes an address sealed as the sender wrote it, capitals and all: the key is of the normalised one', async () => {
+    const written = 'Aigul@Example.KG';
+    register.sealed.set('req-1', sealAddress(written, KEY, 'req-1'));
+
+    await processStatusBatch(
+      [profileWrite(null, { marketingOptOut: true }, { holders: ['req-1'], lastRequestId: 'req-1' })],
+      dependencies({ sync: true }),
+    );
+
+    expect(contactList.optedOut).toEqual([written]);
+    expect(register.synced.has('req-1')).toBe(true);
   });
 
   it('looks further when the last request no longer holds the address', async () => {

@@ -50,6 +50,7 @@ describe('a subjects-table stream record', () => {
         at: new Date(1_796_205_600 * 1000).toISOString(),
       },
       optOutRequestIds: ['req-b', 'req-a', 'req-c'],
+      optOutAdded: true,
     });
   });
 
@@ -64,6 +65,21 @@ describe('a subjects-table stream record', () => {
     expect(read?.write.before).toEqual({ flags: { processingRestricted: true }, updatedAt: 'then' });
     expect(read?.write.after).toEqual({ flags: {}, updatedAt: 'now' });
     expect(read?.optOutRequestIds).toEqual([]);
+    expect(read?.optOutAdded).toBe(false);
+  });
+
+  it('tells whether the write added a holder of the opt-out, also to a subject already suppressed', () => {
+    const write = (before: string[], after: string[]) =>
+      statusRecordOf(
+        record('MODIFY', PROFILE, {
+          old: { marketingOptOut: { BOOL: true }, marketingOptOutBy: { SS: before } },
+          new: { marketingOptOut: { BOOL: true }, marketingOptOutBy: { SS: after } },
+        }),
+      )?.optOutAdded;
+
+    expect(write(['req-a'], ['req-a', 'req-b'])).toBe(true);
+    expect(write(['req-a', 'req-b'], ['req-a', 'req-b'])).toBe(false);
+    expect(write(['req-a', 'req-b'], ['req-b'])).toBe(false);
   });
 
   it('reads a removal as a record gone', () => {

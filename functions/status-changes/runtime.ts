@@ -6,7 +6,6 @@
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { signedFetchClient } from '../adapters/aws-signed-fetch';
 import { DynamoDbSealedContacts } from '../adapters/dynamodb/sealed-contacts';
 import { DynamoDbStatusFeed } from '../adapters/dynamodb/status-feed';
 import { EventBridgeStatusEventPublisher } from '../adapters/eventbridge/status-event-publisher';
@@ -16,7 +15,12 @@ import type { HmacKeySource } from '../ports/hmac-key-source';
 import type { StatusEventPublisher } from '../ports/status-events';
 import { AWS_CALL_TIMEOUTS, type SdkCallTimeouts, sdkClientTimeouts } from '../shared/aws-timeouts';
 import { type FunctionConfig, SETTING } from '../shared/config';
-import { dynamoDbClient, environmentCredentials, keySourceFor } from '../shared/register-runtime';
+import {
+  dynamoDbClient,
+  environmentCredentials,
+  keySourceFor,
+  signedSecretsManager,
+} from '../shared/register-runtime';
 
 /**
  * The calls this function makes beyond DynamoDB, bounded like the others (shared/aws-timeouts.ts): one
@@ -73,12 +77,7 @@ export function createStatusChangeRuntime(
     credentials,
     ...sdkClientTimeouts(STATUS_CHANGE_CALL_TIMEOUTS.sesContacts),
   });
-  const secretsManager = signedFetchClient({
-    region: config.region,
-    service: 'secretsmanager',
-    environment,
-    timeouts: AWS_CALL_TIMEOUTS.secretsManager,
-  });
+  const secretsManager = signedSecretsManager(config, environment, AWS_CALL_TIMEOUTS);
   return {
     feed,
     events,

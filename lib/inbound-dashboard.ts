@@ -1,7 +1,8 @@
 /**
- * One CloudWatch dashboard for the inbound path, read top to bottom the way mail flows:
- * alarms, queue, function, what makul decided and sent (its own metrics), sending reputation, and then
- * the public pages the mail links to.
+ * One CloudWatch dashboard for the deployment, read top to bottom the way mail flows:
+ * alarms (all of them), queue, function, what makul decided and sent (its own metrics), sending
+ * reputation, then the public pages the mail links to, the status API marketing systems ask, and the
+ * status-change processor behind its change feed and events.
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -24,6 +25,16 @@ export interface InboundDashboardProps {
    * @default - no row for the public pages
    */
   readonly publicPages?: PublicPagesDashboardRow;
+  /**
+   * The status API's row (lib/status-api.ts); its alarms join the alarm widget.
+   * @default - no row for the status API
+   */
+  readonly statusApi?: StatusApiDashboardRow;
+  /**
+   * The status-change processor's row (lib/status-changes.ts); its alarms join the alarm widget.
+   * @default - no row for the processor
+   */
+  readonly statusChanges?: StatusChangesDashboardRow;
 }
 
 export interface PublicPagesDashboardRow {
@@ -32,6 +43,20 @@ export interface PublicPagesDashboardRow {
   readonly pagesFunction: lambda.IFunction;
   /** Requests API Gateway refused with 429 (an access-log metric filter). */
   readonly throttledRequests: cloudwatch.IMetric;
+}
+
+export interface StatusApiDashboardRow {
+  readonly alarms: readonly cloudwatch.IAlarm[];
+  readonly api: apigwv2.IHttpApi;
+  readonly statusFunction: lambda.IFunction;
+  /** Requests API Gateway refused with 429 (an access-log metric filter). */
+  readonly throttledRequests: cloudwatch.IMetric;
+}
+
+export interface StatusChangesDashboardRow {
+  readonly alarms: readonly cloudwatch.IAlarm[];
+  readonly processorFunction: lambda.IFunction;
+  readonly deadLetterQueue: sqs.IQueue;
 }
 
 export class InboundDashboard extends Construct {
@@ -48,7 +73,12 @@ export class InboundDashboard extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.AlarmStatusWidget({
         title: 'Alarms',
-        alarms: [...props.alarms, ...(props.publicPages?.alarms ?? [])],
+        alarms: [
+          ...props.alarms,
+          ...(props.publicPages?.alarms ?? []),
+          ...(props.statusApi?.alarms ?? []),
+          ...(props.statusChanges?.alarms ?? []),
+        ],
         width: 24,
         height: 3,
       }),
@@ -164,6 +194,8 @@ export class InboundDashboard extends Construct {
       }),
     );
     if (props.publicPages) this.addPublicPagesRow(props.publicPages, period);
+    if (props.statusApi) this.addStatusApiRow(props.statusApi, period);
+    if (props.statusChanges) this.addStatusChangesRow(props.statusChanges, props.operatorId, period);
   }
 
   private addPublicPagesRow(pages: PublicPagesDashboardRow, period: Duration): void {
@@ -200,6 +232,106 @@ export class InboundDashboard extends Construct {
           pages.pagesFunction.metricThrottles({ period, statistic: sum }),
         ],
         width: 8,
+      }),
+    );
+  }
+
+  private addStatusApiRow(status: StatusApiDashboardRow, period: Duration): void {
+    const sum = cloudwatch.Stats.SUM;
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Status API: requests, 4xx, 5xx, throttled',
+        left: [
+          status.api.metricCount({ period, statistic: sum, label: 'requests' }),
+          status.api.metricClientError({ period, statistic: sum, label: '4xx (403s and 429s included)' }),
+          status.api.metricServerError({ period, statistic: sum, label: '5xx' }),
+          status.throttledRequests,
+        ],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Status API: latency (ms)',
+        left: [
+          status.api.metricLatency({ period, statistic: cloudwatch.Stats.p(50), label: 'p50' }),
+          status.api.metricLatency({ period, statistic: cloudwatch.Stats.p(99), label: 'p99' }),
+          status.api.metricIntegrationLatency({
+            period,
+            statistic: cloudwatch.Stats.p(99),
+            label: 'function p99',
+          }),
+        ],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Status function: invocations, errors, throttles',
+        left: [
+          status.statusFunction.metricInvocations({ period, statistic: sum }),
+          status.statusFunction.metricErrors({ period, statistic: sum }),
+          status.statusFunction.metricThrottles({ period, statistic: sum }),
+        ],
+        width: 8,
+      }),
+    );
+  }
+
+  private addStatusChangesRow(
+    changes: StatusChangesDashboardRow,
+    operatorId: string,
+    period: Duration,
+  ): void {
+    const sum = cloudwatch.Stats.SUM;
+    const fn = changes.processorFunction;
+    // The processor's own metrics (service `status-changes`). StatusChanges carries the new state
+    // (marketing, processing) and ContactListSynced the outcome as dimensions of their own, so both are
+    // searched: the first summed into one line, the second a line per outcome.
+    const search = (metricName: string, dimensions: string) =>
+      `SEARCH('{${METRICS_NAMESPACE},${dimensions}} MetricName="${metricName}" operator="${operatorId}"', 'Sum', ${period.toSeconds()})`;
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Status changes: invocations, errors',
+        left: [fn.metricInvocations({ period, statistic: sum }), fn.metricErrors({ period, statistic: sum })],
+        width: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Status changes: stream behind (iterator age, ms)',
+        left: [fn.metric('IteratorAge', { period, statistic: cloudwatch.Stats.MAXIMUM, label: 'max' })],
+        width: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Status changes: dead-letter queue',
+        left: [
+          changes.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+            period,
+            statistic: cloudwatch.Stats.MAXIMUM,
+            label: 'parked messages',
+          }),
+        ],
+        width: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Status changes: feed, events, contact list',
+        left: [
+          new cloudwatch.MathExpression({
+            label: 'appended to the feed',
+            expression: `SUM(${search('StatusChanges', 'marketing,operator,processing,service')})`,
+            period,
+          }),
+          new cloudwatch.Metric({
+            namespace: METRICS_NAMESPACE,
+            metricName: 'StatusEventsPublished',
+            dimensionsMap: { operator: operatorId, service: 'status-changes' },
+            statistic: sum,
+            period,
+            label: 'events published',
+          }),
+          new cloudwatch.MathExpression({
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudWatch dynamic label (each line names its outcome), not a template.
+            label: "contact list: ${PROP('Dim.outcome')}",
+            expression: search('ContactListSynced', 'operator,outcome,service'),
+            period,
+          }),
+        ],
+        width: 6,
       }),
     );
   }

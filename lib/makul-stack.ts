@@ -105,7 +105,7 @@ export class MakulStack extends Stack {
       ...props,
       env: { account: operator.env.account, region: operator.env.region },
       terminationProtection: props.terminationProtection ?? true,
-      description: `makul inbound path for ${operator.displayName.en} (${jurisdiction.id})`,
+      description: `makul for ${operator.displayName.en} (${jurisdiction.id}): personal-data requests by mail, public pages, status API`,
     });
     Tags.of(this).add('makul:operator', operator.id);
 
@@ -255,6 +255,17 @@ export class MakulStack extends Stack {
         pagesFunction,
         throttledRequests: this.publicPages.throttledRequests,
       },
+      statusApi: {
+        alarms: this.statusApi.alarms,
+        api: this.statusApi.api,
+        statusFunction: this.statusApi.fn.function,
+        throttledRequests: this.statusApi.throttledRequests,
+      },
+      statusChanges: {
+        alarms: this.statusChanges.alarms,
+        processorFunction: this.statusChanges.fn.function,
+        deadLetterQueue: this.statusChanges.deadLetterQueue,
+      },
     });
 
     this.addOutputs(props.profile, dashboard.dashboard.dashboardName);
@@ -313,7 +324,11 @@ export class MakulStack extends Stack {
         this.alarms.alarmTopic.topicArn,
         'Alarms; the DPO must confirm the email subscription',
       ],
-      ['DashboardName', dashboardName, 'CloudWatch dashboard of the inbound path'],
+      [
+        'DashboardName',
+        dashboardName,
+        'CloudWatch dashboard: the inbound path, the public pages, the status API and its processor',
+      ],
     ];
     for (const [id, value, description] of outputs) {
       new CfnOutput(this, id, { value, description });

@@ -198,6 +198,18 @@ export class StatusChanges extends Construct {
       // One batch per shard at a time: a subject's changes reach the feed in the order they were
       // written, and fewer appends contend for the feed's HEAD (each moves it conditionally).
       parallelizationFactor: 1,
+      // Only subject records (`SUB#<hmac>` / `PROFILE`, functions/shared/table-design.ts) reach the
+      // function. The same table holds the change feed (`FEED` / `HEAD`, `FEED` / `SEQ#…`, the
+      // `CHANGE#…` markers) and the reply, page and operator counters: each change the processor handles
+      // makes about four feed writes of its own, and each would otherwise reach it again (in an
+      // invocation of its own when the stream is quiet) only to be skipped. Lambda drops records that do
+      // not match before it batches them. The handler keeps its own check
+      // (functions/status-changes/stream-record.ts): the local stream poller applies no filter.
+      filters: [
+        lambda.FilterCriteria.filter({
+          dynamodb: { Keys: { sk: { S: lambda.FilterRule.isEqual('PROFILE') } } },
+        }),
+      ],
       onFailure: new EncryptedQueueDestination(this.deadLetterQueue, tables.encryptionKey),
     });
 

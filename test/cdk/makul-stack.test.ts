@@ -595,6 +595,16 @@ describe('MailSendingIdentity', () => {
   });
 });
 
+describe('the stack', () => {
+  it('describes the whole deployment, not only the inbound path', () => {
+    const description = String(x2Template.toJSON().Description);
+
+    expect(description).toBe(
+      'makul for X2 LLC (KG-58): personal-data requests by mail, public pages, status API',
+    );
+  });
+});
+
 describe('InboundAlarms and InboundDashboard', () => {
   it('emails alarms to the DPO from the profile', () => {
     x2Template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'dpo@x2.kg' });
@@ -672,6 +682,15 @@ describe('InboundAlarms and InboundDashboard', () => {
 
   it('draws a dashboard of the inbound path', () => {
     x2Template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'makul-x2-inbound' });
+  });
+
+  it('shows every alarm of the stack on the dashboard, those of the pages, the status API and the processor included', () => {
+    const [[, dashboard]] = resourcesOf(x2Template, 'AWS::CloudWatch::Dashboard') as [[string, CfnResource]];
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    const alarmIds = resourcesOf(x2Template, 'AWS::CloudWatch::Alarm').map(([id]) => id);
+
+    expect(alarmIds).toHaveLength(19);
+    for (const id of alarmIds) expect(body).toContain(JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }));
   });
 });
 

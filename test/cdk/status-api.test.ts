@@ -384,6 +384,22 @@ describe('the status API’s alarms and outputs', () => {
     expect(outputs.StatusFunctionName).toBeDefined();
   });
 
+  it('adds a row for the status API to the dashboard: requests, 4xx, 5xx, throttled, latency, the function', () => {
+    const [, dashboard] = only(template, 'AWS::CloudWatch::Dashboard');
+    const [apiId] = statusApi(template);
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+
+    for (const title of [
+      'Status API: requests, 4xx, 5xx, throttled',
+      'Status API: latency (ms)',
+      'Status function: invocations, errors, throttles',
+    ]) {
+      expect(body).toContain(title);
+    }
+    expect(body).toContain('StatusApiThrottled');
+    expect(body).toContain(JSON.stringify({ Ref: apiId }));
+  });
+
   it('leaves no cdk-nag finding unacknowledged', () => {
     const findings = [new AwsSolutionsChecks(), new ServerlessChecks()].flatMap((pack) =>
       pack.validateScope(app).violations.map((violation) => violation.ruleName),

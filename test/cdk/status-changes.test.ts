@@ -120,7 +120,20 @@ describe('the status-change processor (shipped profile: no SES contact list)', (
       // One batch per shard at a time: a subject's changes stay in order, the feed has one writer.
       ParallelizationFactor: 1,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [deadLettersId, 'Arn'] } } },
+      FilterCriteria: expect.any(Object),
       Tags: [{ Key: 'makul:operator', Value: 'x2' }],
+    });
+  });
+
+  it('is invoked for subject records only, not for the change feed’s own writes or the counters', () => {
+    const [, mapping] = only(shipped.template, 'AWS::Lambda::EventSourceMapping', (resource) =>
+      JSON.stringify(resource.Properties.EventSourceArn).includes('StreamArn'),
+    );
+    const { Filters } = mapping.Properties.FilterCriteria as { Filters: Array<{ Pattern: string }> };
+
+    expect(Filters).toHaveLength(1);
+    expect(JSON.parse(Filters[0]?.Pattern ?? '')).toEqual({
+      dynamodb: { Keys: { sk: { S: ['PROFILE'] } } },
     });
   });
 
@@ -281,6 +294,23 @@ describe('the status-change processor (shipped profile: no SES contact list)', (
       Threshold: 5 * 60 * 1000,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
+  });
+
+  it('adds a row for the processor to the dashboard: invocations, errors, iterator age, dead letters and its own metrics', () => {
+    const [, dashboard] = only(shipped.template, 'AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+
+    for (const title of [
+      'Status changes: invocations, errors',
+      'Status changes: stream behind (iterator age, ms)',
+      'Status changes: dead-letter queue',
+      'Status changes: feed, events, contact list',
+    ]) {
+      expect(body).toContain(title);
+    }
+    for (const metric of ['IteratorAge', 'StatusChanges', 'StatusEventsPublished', 'ContactListSynced']) {
+      expect(body).toContain(metric);
+    }
   });
 
   it('prints the bus name and ARN and the dead-letter queue', () => {

@@ -11,18 +11,17 @@
  *
  * AWS WAF cannot protect an HTTP API: see `assertNoWebAcl`.
  */
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
-import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { OperatorProfile } from '../functions/domain/operators/operator-profile';
-import { METRICS_NAMESPACE } from '../functions/ports/metrics';
 import { alarmsTo } from './alarms';
+import { loggedStage } from './http-api-stage';
 import { MakulFunction } from './makul-function';
 
 /** The operator profile's optional `publicPages` block. */
@@ -56,29 +55,6 @@ export const THROTTLED_ALARM_THRESHOLD = 10;
 
 /** What the access-log metric filter counts: requests API Gateway answered 429 (throttled). */
 export const THROTTLED_METRIC_NAME = 'PublicPagesThrottled';
-
-/**
- * One JSON object per request. Tokens travel in the path (`/c/<token>`), so the path must never be
- * logged: `$context.path` is left out and `$context.routeKey` names the route TEMPLATE
- * (`POST /c/{token}`, or `$default`), never the token. HTTP APIs have no query-string variable, and
- * none is wanted: a query could carry one too. `$context.identity.sourceIp` and the user agent are
- * left out as well: IP addresses count as personal data under 152-FZ, and these logs must hold none.
- * Values are quoted strings, so a field API Gateway leaves empty ("-") still parses.
- */
-export const ACCESS_LOG_FIELDS = {
-  requestId: '$context.requestId',
-  time: '$context.requestTime',
-  method: '$context.httpMethod',
-  routeKey: '$context.routeKey',
-  status: '$context.status',
-  responseLatency: '$context.responseLatency',
-  responseLength: '$context.responseLength',
-  integrationStatus: '$context.integrationStatus',
-  integrationLatency: '$context.integrationLatency',
-  integrationError: '$context.integrationErrorMessage',
-  error: '$context.error.message',
-  protocol: '$context.protocol',
-} as const;
 
 /**
  * AWS WAF can protect API Gateway REST APIs, CloudFront distributions, Application Load Balancers,
@@ -232,32 +208,21 @@ export class PublicPagesApi extends Construct {
         'Public pages by design: a data subject opens them from a link in an email, without an account. GET only shows a page; every POST is authorised by the single-use, expiring 256-bit token in its path, checked by the function.',
     });
 
-    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
-      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.stage = new apigwv2.HttpStage(this, 'Stage', {
-      httpApi: this.api,
-      stageName: '$default',
-      autoDeploy: true,
-      throttle: props.stageThrottle ?? STAGE_THROTTLE,
-      accessLogSettings: {
-        destination: new apigwv2.LogGroupLogDestination(this.accessLogs),
-        format: apigateway.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
-      },
-    });
-    // Route-level throttling has no L2 property; CloudFormation takes it keyed by route key.
     const action = props.actionThrottle ?? ACTION_THROTTLE;
-    const unmatched = props.unmatchedThrottle ?? UNMATCHED_THROTTLE;
-    (this.stage.node.defaultChild as apigwv2.CfnStage).routeSettings = {
-      ...Object.fromEntries(PAGE_PATHS.map((path) => [`POST ${path}`, routeThrottle(action)])),
-      $default: routeThrottle(unmatched),
-    };
-    // A route setting must name a route that exists, or the stage fails to deploy: the stage waits
-    // for every route, `$default` (made by the HttpApi itself) included.
-    this.stage.node.addDependency(
-      ...this.api.node.children.filter((child) => child instanceof apigwv2.HttpRoute),
-    );
+    ({
+      stage: this.stage,
+      accessLogs: this.accessLogs,
+      throttledRequests: this.throttledRequests,
+    } = loggedStage(this, {
+      api: this.api,
+      throttle: props.stageThrottle ?? STAGE_THROTTLE,
+      routeThrottles: {
+        ...Object.fromEntries(PAGE_PATHS.map((path) => [`POST ${path}`, action])),
+        $default: props.unmatchedThrottle ?? UNMATCHED_THROTTLE,
+      },
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      throttledMetricName: THROTTLED_METRIC_NAME,
+    }));
 
     if (props.publicPages) {
       this.customDomainName = props.publicPages.domainName;
@@ -283,16 +248,6 @@ export class PublicPagesApi extends Construct {
       // links append /c/<token> to it.
       this.url = this.api.apiEndpoint;
     }
-
-    this.throttledRequests = new logs.MetricFilter(this, 'ThrottledFilter', {
-      logGroup: this.accessLogs,
-      filterPattern: logs.FilterPattern.stringValue('$.status', '=', '429'),
-      metricNamespace: METRICS_NAMESPACE,
-      // No dimension: a metric filter takes dimension values from the log line only, and one account
-      // and region holds one operator (synthesis refuses two).
-      metricName: THROTTLED_METRIC_NAME,
-      metricValue: '1',
-    }).metric({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) });
 
     this.alarms = this.createAlarms(props.alarmTopic);
   }
@@ -322,11 +277,6 @@ export class PublicPagesApi extends Construct {
       },
     ]);
   }
-}
-
-/** CloudFormation's RouteSettings shape (the property is untyped, so keys are written as CloudFormation's). */
-function routeThrottle(throttle: apigwv2.ThrottleSettings): Record<string, number | undefined> {
-  return { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit };
 }
 
 /** A regional custom domain takes an ACM certificate from the API's own region. */

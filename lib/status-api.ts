@@ -13,21 +13,19 @@
  * A marketing system's role gets access through the managed policy built here, which allows exactly
  * these routes of this stage (docs/status-api.md, "Giving a marketing system access").
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../functions/ports/metrics';
 import { alarmsTo } from './alarms';
+import { loggedStage } from './http-api-stage';
 import { MakulFunction } from './makul-function';
 import type { MakulTables } from './makul-tables';
-import { ACCESS_LOG_FIELDS } from './public-pages-api';
 
 /** One route of the API: what the handler's router, the route settings and the caller policy name. */
 export interface StatusRoute {
@@ -194,34 +192,17 @@ export class StatusApi extends Construct {
       this.api.addRoutes({ path: route.path, methods: [route.method], integration });
     }
 
-    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
-      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.stage = new apigwv2.HttpStage(this, 'Stage', {
-      httpApi: this.api,
-      stageName: '$default',
-      autoDeploy: true,
+    ({
+      stage: this.stage,
+      accessLogs: this.accessLogs,
+      throttledRequests: this.throttledRequests,
+    } = loggedStage(this, {
+      api: this.api,
       throttle: props.stageThrottle ?? STATUS_STAGE_THROTTLE,
-      accessLogSettings: {
-        destination: new apigwv2.LogGroupLogDestination(this.accessLogs),
-        // The pages' fields (lib/public-pages-api.ts): the route template, never the path or the query
-        // (a single lookup carries the address there), no IP or user agent; one query reads both logs.
-        format: apigateway.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
-      },
-    });
-    // Route-level throttling has no L2 property; CloudFormation takes it keyed by route key.
-    const batch = props.batchThrottle ?? STATUS_BATCH_THROTTLE;
-    (this.stage.node.defaultChild as apigwv2.CfnStage).routeSettings = {
-      [routeKeyOf(BATCH_ROUTE)]: {
-        ThrottlingRateLimit: batch.rateLimit,
-        ThrottlingBurstLimit: batch.burstLimit,
-      },
-    };
-    // A route setting must name a route that exists, or the stage fails to deploy.
-    this.stage.node.addDependency(
-      ...this.api.node.children.filter((child) => child instanceof apigwv2.HttpRoute),
-    );
+      routeThrottles: { [routeKeyOf(BATCH_ROUTE)]: props.batchThrottle ?? STATUS_BATCH_THROTTLE },
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      throttledMetricName: STATUS_THROTTLED_METRIC_NAME,
+    }));
     // https://<api id>.execute-api.<region>.amazonaws.com, without the stage URL's trailing slash.
     this.url = this.api.apiEndpoint;
 
@@ -238,15 +219,6 @@ export class StatusApi extends Construct {
         }),
       ],
     });
-
-    this.throttledRequests = new logs.MetricFilter(this, 'ThrottledFilter', {
-      logGroup: this.accessLogs,
-      filterPattern: logs.FilterPattern.stringValue('$.status', '=', '429'),
-      metricNamespace: METRICS_NAMESPACE,
-      // No dimension: one account and region holds one operator (synthesis refuses two).
-      metricName: STATUS_THROTTLED_METRIC_NAME,
-      metricValue: '1',
-    }).metric({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) });
 
     this.alarms = this.createAlarms(props.alarmTopic);
   }

@@ -12,11 +12,11 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../bin/app';
 import type { DeploymentProfile } from '../../functions/domain/operators/operator-profile';
+import { ACCESS_LOG_FIELDS } from '../../lib/http-api-stage';
 import { bundleCodeBytes } from '../../lib/makul-function';
 import { MakulStack } from '../../lib/makul-stack';
 import { loadDeploymentProfiles } from '../../lib/operators-config';
 import {
-  ACCESS_LOG_FIELDS,
   ACTION_THROTTLE,
   mappingKeyFor,
   PublicPagesApi,

@@ -11,11 +11,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../bin/app';
+import { ACCESS_LOG_FIELDS } from '../../lib/http-api-stage';
 import { bundleCodeBytes } from '../../lib/makul-function';
 import { MakulStack } from '../../lib/makul-stack';
 import { MakulTables } from '../../lib/makul-tables';
 import { loadDeploymentProfiles } from '../../lib/operators-config';
-import { ACCESS_LOG_FIELDS } from '../../lib/public-pages-api';
 import {
   STATUS_BATCH_THROTTLE,
   STATUS_FUNCTION_MEMORY_MB,

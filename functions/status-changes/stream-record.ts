@@ -7,6 +7,7 @@
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
 import type { StatusRecord } from '../app/publish-status-change';
+import { SUBJECT_FLAGS } from '../domain/requests/request-policies';
 import type { ProfileImage } from '../domain/subjects/status-change';
 import type { StatusFlags } from '../domain/subjects/subject-status';
 import type { SubjectFlag } from '../ports/request-register';
@@ -34,15 +35,6 @@ export const subjectsStreamRecordSchema = z.object({
 export class InvalidStreamRecordError extends Error {
   override readonly name = 'InvalidStreamRecordError';
 }
-
-/** The flags the state depends on; the record type keeps the list complete. */
-const FLAGS = Object.keys({
-  marketingOptOut: true,
-  consentWithdrawn: true,
-  processingRestricted: true,
-  disseminationStopped: true,
-  erasureRequested: true,
-} satisfies Record<SubjectFlag, true>) as SubjectFlag[];
 
 /** The subject's record write a stream record reports, or null for any other item of the table. */
 export function statusRecordOf(record: DynamoDBRecord): StatusRecord | null {
@@ -87,7 +79,7 @@ function addsOptOutHolder(
 
 function profileImage(item: Record<string, AttributeValue>): ProfileImage {
   const flags: Partial<Record<SubjectFlag, boolean>> = {};
-  for (const flag of FLAGS) if (item[flag]?.BOOL === true) flags[flag] = true;
+  for (const flag of SUBJECT_FLAGS) if (item[flag]?.BOOL === true) flags[flag] = true;
   return { flags: flags as StatusFlags, updatedAt: item.updatedAt?.S ?? null };
 }
 

@@ -12,7 +12,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { RegisteredRequest } from '../../domain/requests/registered-request';
-import type { SubjectEffect } from '../../domain/requests/request-policies';
+import { SUBJECT_FLAGS, type SubjectEffect } from '../../domain/requests/request-policies';
 import type {
   LinkRegister,
   RedemptionResult,
@@ -262,15 +262,6 @@ export class DynamoDbLinkRegister extends DynamoDbRequestRegister implements Lin
     );
   }
 }
-
-/** The subject flags makul sets (request-policies.ts SubjectEffect); the record type makes it complete. */
-const SUBJECT_FLAGS = Object.keys({
-  marketingOptOut: true,
-  consentWithdrawn: true,
-  processingRestricted: true,
-  disseminationStopped: true,
-  erasureRequested: true,
-} satisfies Record<SubjectFlag, true>) as SubjectFlag[];
 
 function sameHash(a: string, b: string): boolean {
   const left = Buffer.from(a, 'utf8');

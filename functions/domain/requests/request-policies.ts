@@ -32,6 +32,15 @@ export interface SubjectEffect {
   readonly erasureRequested?: true;
 }
 
+/** Every flag of a subject's record, for code that reads them all; the record type keeps it complete. */
+export const SUBJECT_FLAGS = Object.keys({
+  marketingOptOut: true,
+  consentWithdrawn: true,
+  processingRestricted: true,
+  disseminationStopped: true,
+  erasureRequested: true,
+} satisfies Record<keyof SubjectEffect, true>) as (keyof SubjectEffect)[];
+
 export interface RequestPolicy {
   readonly effect: SubjectEffect;
   /** What still has to happen after makul's automatic part, for ops and the register. */

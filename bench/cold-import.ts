@@ -17,7 +17,7 @@
  * 1.2 times that floor and at most 250 KB of shipped code.
  *
  * Every bundle is built with the stack's esbuild settings (lib/makul-function.ts) and imported in fresh
- * Node processes, alternating, with source maps enabled as in Lambda (NODE_OPTIONS). The machine is
+ * Node processes, alternating, without source maps, as in Lambda (lib/makul-function.ts). The machine is
  * shared: the report gives the spread of each bundle and of the per-round ratio, not only medians.
  *
  * `npx tsx bench/cold-import.ts` runs this section alone; `npm run bench` runs it with the others.
@@ -244,7 +244,6 @@ function lambdaLikeEnvironment(): NodeJS.ProcessEnv {
   if (!profile) throw new Error(`${OPERATORS_FILE} defines no operator`);
   return {
     PATH: process.env.PATH,
-    NODE_OPTIONS: '--enable-source-maps',
     AWS_LAMBDA_FUNCTION_NAME: 'makul-bench',
     AWS_REGION: profile.operator.env.region,
     AWS_ACCESS_KEY_ID: 'AKIABENCHMARKONLY000',
@@ -333,7 +332,7 @@ function report({
   return [
     '## Cold import: Lambda bundles vs. AWS SDK floor',
     '',
-    `${RUNS} imports of each bundle in fresh ${process.version} processes (after one warm-up each), alternating, with \`--enable-source-maps\` as in Lambda and the handlers' environment (configuration validated, clients and metrics built at import). All are built with the stack's esbuild settings (ESM, minified, source maps without sources content, SDK bundled; the pages and their floor split into chunks read on demand, as the stack builds the pages); sizes count all the code shipped. The floors hold only the @aws-sdk/client-dynamodb ${sdkVersion('@aws-sdk/client-dynamodb')} and @aws-sdk/client-sesv2 ${sdkVersion('@aws-sdk/client-sesv2')} clients, constructed at import like the handlers'; the lean floor has the handlers' environment-only credential provider, so the gap to it is the cost of makul's own code, postal-mime, zod and Powertools. The pages function has no SES client, so its lean floor holds the DynamoDB client alone (same credential provider); the gap to it is makul's own code, zod, libphonenumber-js, middy and Powertools. The status API's lean floor is likewise the DynamoDB client alone, with the commands its reader and feed adapters import and the client options the handler gives it.`,
+    `${RUNS} imports of each bundle in fresh ${process.version} processes (after one warm-up each), alternating, without \`--enable-source-maps\` as in Lambda (the maps ship beside the bundles but are not read) and with the handlers' environment (configuration validated, clients and metrics built at import). All are built with the stack's esbuild settings (ESM, minified, source maps without sources content, SDK bundled; the pages and their floor split into chunks read on demand, as the stack builds the pages); sizes count all the code shipped. The floors hold only the @aws-sdk/client-dynamodb ${sdkVersion('@aws-sdk/client-dynamodb')} and @aws-sdk/client-sesv2 ${sdkVersion('@aws-sdk/client-sesv2')} clients, constructed at import like the handlers'; the lean floor has the handlers' environment-only credential provider, so the gap to it is the cost of makul's own code, postal-mime, zod and Powertools. The pages function has no SES client, so its lean floor holds the DynamoDB client alone (same credential provider); the gap to it is makul's own code, zod, libphonenumber-js, middy and Powertools. The status API's lean floor is likewise the DynamoDB client alone, with the commands its reader and feed adapters import and the client options the handler gives it.`,
     '',
     '| bundle | size | median | p10 – p90 |',
     '|---|---|---|---|',

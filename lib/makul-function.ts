@@ -39,9 +39,8 @@ export const MAKUL_BUNDLE_SETTINGS = {
    */
   charset: 'utf8',
   /**
-   * Source maps keep names and positions for stack traces but not the sources themselves: with
-   * `--enable-source-maps` Node reads the map at import, and the sources would triple its size (and
-   * cost ~15 ms of every cold start) for text nobody reads in a Lambda log.
+   * Source maps keep names and positions for stack traces but not the sources themselves: the sources
+   * would triple a map's size for text nobody reads in a Lambda log.
    */
   sourcesContent: false,
   /**
@@ -81,7 +80,8 @@ export function makulEsbuildOptions({ credentialAlias = true, splitting = false 
     charset: MAKUL_BUNDLE_SETTINGS.charset,
     alias: credentialAlias ? { ...MAKUL_BUNDLE_SETTINGS.alias } : {},
     minify: true,
-    // A separate .map file plus the sourceMappingURL comment that --enable-source-maps follows.
+    // A separate .map file beside the bundle plus its sourceMappingURL comment: read only when
+    // NODE_OPTIONS=--enable-source-maps is set on the function (see MakulFunction below).
     sourcemap: true,
     sourcesContent: MAKUL_BUNDLE_SETTINGS.sourcesContent,
     entryNames: 'index',
@@ -124,7 +124,7 @@ export interface MakulFunctionProps {
    * @default - no reservation (account pool)
    */
   readonly reservedConcurrentExecutions?: number;
-  /** Environment variables the handler validates at start. `NODE_OPTIONS` is added here. */
+  /** Environment variables the handler validates at start. */
   readonly environment: Readonly<Record<string, string>>;
   /**
    * How long the function's logs are kept. Logs carry request ids and keyed hashes only, never
@@ -233,7 +233,12 @@ export class MakulFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      // No --enable-source-maps: Node would parse the whole map at every cold start (5–7 ms for the
+      // pages, more for the inbound function) to remap stack traces that makul's logs never carry
+      // (errors are logged by name and masked message, shared/log.ts). The map ships beside the bundle:
+      // to debug a crash, set NODE_OPTIONS=--enable-source-maps on the function for a while
+      // (docs/runbook.md, "Readable stack traces").
+      environment: { ...props.environment },
     });
     // The inline policies must exist before the function can log or trace its first invocation.
     this.function.node.addDependency(logWriting, tracingWrites);

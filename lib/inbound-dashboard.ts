@@ -24,12 +24,12 @@ export interface InboundDashboardProps {
    * The public pages' row (lib/public-pages-api.ts); their alarms join the alarm widget at the top.
    * @default - no row for the public pages
    */
-  readonly publicPages?: PublicPagesDashboardRow;
+  readonly publicPages?: HttpApiDashboardRow;
   /**
    * The status API's row (lib/status-api.ts); its alarms join the alarm widget.
    * @default - no row for the status API
    */
-  readonly statusApi?: StatusApiDashboardRow;
+  readonly statusApi?: HttpApiDashboardRow;
   /**
    * The status-change processor's row (lib/status-changes.ts); its alarms join the alarm widget.
    * @default - no row for the processor
@@ -37,18 +37,11 @@ export interface InboundDashboardProps {
   readonly statusChanges?: StatusChangesDashboardRow;
 }
 
-export interface PublicPagesDashboardRow {
+/** One HTTP API and the function behind it (the public pages, the status API). */
+export interface HttpApiDashboardRow {
   readonly alarms: readonly cloudwatch.IAlarm[];
   readonly api: apigwv2.IHttpApi;
-  readonly pagesFunction: lambda.IFunction;
-  /** Requests API Gateway refused with 429 (an access-log metric filter). */
-  readonly throttledRequests: cloudwatch.IMetric;
-}
-
-export interface StatusApiDashboardRow {
-  readonly alarms: readonly cloudwatch.IAlarm[];
-  readonly api: apigwv2.IHttpApi;
-  readonly statusFunction: lambda.IFunction;
+  readonly apiFunction: lambda.IFunction;
   /** Requests API Gateway refused with 429 (an access-log metric filter). */
   readonly throttledRequests: cloudwatch.IMetric;
 }
@@ -193,30 +186,52 @@ export class InboundDashboard extends Construct {
         width: 24,
       }),
     );
-    if (props.publicPages) this.addPublicPagesRow(props.publicPages, period);
-    if (props.statusApi) this.addStatusApiRow(props.statusApi, period);
+    if (props.publicPages) {
+      const names = {
+        api: 'Public pages',
+        fn: 'Pages function',
+        clientErrors: '4xx (404s and 429s included)',
+      };
+      this.addHttpApiRow(props.publicPages, names, period);
+    }
+    if (props.statusApi) {
+      const names = {
+        api: 'Status API',
+        fn: 'Status function',
+        clientErrors: '4xx (403s and 429s included)',
+      };
+      this.addHttpApiRow(props.statusApi, names, period);
+    }
     if (props.statusChanges) this.addStatusChangesRow(props.statusChanges, props.operatorId, period);
   }
 
-  private addPublicPagesRow(pages: PublicPagesDashboardRow, period: Duration): void {
+  /**
+   * A row for one HTTP API: its requests and errors (the 4xx count includes the 429s API Gateway
+   * answers, and `clientErrors` names what else it holds), its latency, and its function.
+   */
+  private addHttpApiRow(
+    row: HttpApiDashboardRow,
+    names: { readonly api: string; readonly fn: string; readonly clientErrors: string },
+    period: Duration,
+  ): void {
     const sum = cloudwatch.Stats.SUM;
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
-        title: 'Public pages: requests, 4xx, 5xx, throttled',
+        title: `${names.api}: requests, 4xx, 5xx, throttled`,
         left: [
-          pages.api.metricCount({ period, statistic: sum, label: 'requests' }),
-          pages.api.metricClientError({ period, statistic: sum, label: '4xx (404s and 429s included)' }),
-          pages.api.metricServerError({ period, statistic: sum, label: '5xx' }),
-          pages.throttledRequests,
+          row.api.metricCount({ period, statistic: sum, label: 'requests' }),
+          row.api.metricClientError({ period, statistic: sum, label: names.clientErrors }),
+          row.api.metricServerError({ period, statistic: sum, label: '5xx' }),
+          row.throttledRequests,
         ],
         width: 8,
       }),
       new cloudwatch.GraphWidget({
-        title: 'Public pages: latency (ms)',
+        title: `${names.api}: latency (ms)`,
         left: [
-          pages.api.metricLatency({ period, statistic: cloudwatch.Stats.p(50), label: 'p50' }),
-          pages.api.metricLatency({ period, statistic: cloudwatch.Stats.p(99), label: 'p99' }),
-          pages.api.metricIntegrationLatency({
+          row.api.metricLatency({ period, statistic: cloudwatch.Stats.p(50), label: 'p50' }),
+          row.api.metricLatency({ period, statistic: cloudwatch.Stats.p(99), label: 'p99' }),
+          row.api.metricIntegrationLatency({
             period,
             statistic: cloudwatch.Stats.p(99),
             label: 'function p99',
@@ -225,49 +240,11 @@ export class InboundDashboard extends Construct {
         width: 8,
       }),
       new cloudwatch.GraphWidget({
-        title: 'Pages function: invocations, errors, throttles',
+        title: `${names.fn}: invocations, errors, throttles`,
         left: [
-          pages.pagesFunction.metricInvocations({ period, statistic: sum }),
-          pages.pagesFunction.metricErrors({ period, statistic: sum }),
-          pages.pagesFunction.metricThrottles({ period, statistic: sum }),
-        ],
-        width: 8,
-      }),
-    );
-  }
-
-  private addStatusApiRow(status: StatusApiDashboardRow, period: Duration): void {
-    const sum = cloudwatch.Stats.SUM;
-    this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'Status API: requests, 4xx, 5xx, throttled',
-        left: [
-          status.api.metricCount({ period, statistic: sum, label: 'requests' }),
-          status.api.metricClientError({ period, statistic: sum, label: '4xx (403s and 429s included)' }),
-          status.api.metricServerError({ period, statistic: sum, label: '5xx' }),
-          status.throttledRequests,
-        ],
-        width: 8,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Status API: latency (ms)',
-        left: [
-          status.api.metricLatency({ period, statistic: cloudwatch.Stats.p(50), label: 'p50' }),
-          status.api.metricLatency({ period, statistic: cloudwatch.Stats.p(99), label: 'p99' }),
-          status.api.metricIntegrationLatency({
-            period,
-            statistic: cloudwatch.Stats.p(99),
-            label: 'function p99',
-          }),
-        ],
-        width: 8,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Status function: invocations, errors, throttles',
-        left: [
-          status.statusFunction.metricInvocations({ period, statistic: sum }),
-          status.statusFunction.metricErrors({ period, statistic: sum }),
-          status.statusFunction.metricThrottles({ period, statistic: sum }),
+          row.apiFunction.metricInvocations({ period, statistic: sum }),
+          row.apiFunction.metricErrors({ period, statistic: sum }),
+          row.apiFunction.metricThrottles({ period, statistic: sum }),
         ],
         width: 8,
       }),

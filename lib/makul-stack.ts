@@ -252,13 +252,13 @@ export class MakulStack extends Stack {
       publicPages: {
         alarms: this.publicPages.alarms,
         api: this.publicPages.api,
-        pagesFunction,
+        apiFunction: pagesFunction,
         throttledRequests: this.publicPages.throttledRequests,
       },
       statusApi: {
         alarms: this.statusApi.alarms,
         api: this.statusApi.api,
-        statusFunction: this.statusApi.fn.function,
+        apiFunction: this.statusApi.fn.function,
         throttledRequests: this.statusApi.throttledRequests,
       },
       statusChanges: {

@@ -36,7 +36,7 @@ interface RunningStack {
 const started: RunningStack[] = [];
 
 async function startStack(dataDirectory: string, options: readonly string[] = []): Promise<RunningStack> {
-  const [smtpPort, sesPort, httpPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
+  const [smtpPort, sesPort, httpPort] = await distinctFreePorts(3);
   const args = [
     'bin/local-stack.ts',
     '--data-dir',
@@ -283,3 +283,13 @@ describe('npm start (bin/local-stack.ts)', () => {
     }
   }, 120_000);
 });
+
+/**
+ * Free ports, all different: the OS may hand the same free port to two asks in a row (each probe binds
+ * and releases it), and two services given one port make the second fail to start.
+ */
+async function distinctFreePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await findFreePort());
+  return [...ports];
+}

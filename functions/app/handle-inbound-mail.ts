@@ -12,6 +12,7 @@ import { normaliseAddress } from '../domain/mail/sender-address';
 import type { DeploymentProfile } from '../domain/operators/operator-profile';
 import { DUPLICATE_WINDOW_DAYS, duplicateMarkerKey } from '../domain/requests/duplicate-marker';
 import { confirmationNotices } from '../domain/requests/link-actions';
+import { missingCalendarYears, yearsSpanned } from '../domain/requests/deadlines';
 import { newRegisterEntry } from '../domain/requests/register-entry';
 import type { AuditEvent, RegisteredRequest } from '../domain/requests/registered-request';
 import { requestIdFor } from '../domain/requests/request-id';
@@ -196,6 +197,22 @@ async function record(
   deps.metrics.count('Decisions', { action: entry.action, reason: reasonCategory(entry.reason) });
   if (entry.status === 'duplicate') deps.metrics.count('Duplicates');
   if (entry.status === 'held') deps.metrics.count('Held', { reason: entry.reason });
+  const { jurisdiction } = deps.profile;
+  const uncovered = entry.dueAt
+    ? missingCalendarYears(
+        jurisdiction,
+        yearsSpanned(new Date(entry.receivedAt), new Date(entry.dueAt), jurisdiction.timeZone),
+      )
+    : [];
+  if (uncovered.length > 0) {
+    // Counted with weekends only: never later than the law's date, maybe earlier. The calendar needs
+    // its new year (config/calendars/README.md says how to add one).
+    log.warn('due date counted without the official calendar', {
+      jurisdiction: jurisdiction.id,
+      years: uncovered.join(','),
+    });
+    deps.metrics.count('CalendarYearMissing');
+  }
   return entry;
 }
 

@@ -34,7 +34,27 @@ export type MetricName =
   /** "Subject Status Changed" events put on the bus (at most one per feed entry). */
   | 'StatusEventsPublished'
   /** Opt-outs sent to the operator's SES contact list, by outcome (created, updated, no-address, …). */
-  | 'ContactListSynced';
+  | 'ContactListSynced'
+  /**
+   * A due date was counted over a year the official calendar lacks (weekends only, so never later than
+   * the law's), or the deadline monitor found the current or next year missing (alarmed).
+   */
+  | 'CalendarYearMissing'
+  /**
+   * Open requests past their legal due date, as the deadline monitor found them on its last run (a
+   * level; alarmed as DeadlinesOverdue). Requests awaiting the sender's confirmation are not counted.
+   */
+  | 'RequestsOverdue'
+  /**
+   * Open requests due within the operator's `dueSoonWorkingDays` working days, not yet overdue (a
+   * level; alarmed as DeadlinesDueSoon). Requests awaiting the sender's confirmation are not counted.
+   */
+  | 'RequestsDueSoon'
+  /**
+   * Requests awaiting the sender's confirmation that are overdue or due soon: not yet proven to be the
+   * subject's, so shown, never alarmed (a level).
+   */
+  | 'RequestsAwaitingVerification';
 
 export type MetricDimensions = Readonly<Record<string, string>>;
 

@@ -7,8 +7,9 @@ import { readFileSync } from 'node:fs';
 import {
   type DeploymentProfile,
   type OperatorsFile,
-  operatorsFileSchema,
+  operatorsFileSchemaWith,
 } from '../domain/operators/operator-profile';
+import { CONFIG_FOLDER, loadCalendarFiles, loadJurisdictions, withCalendar } from './jurisdiction-files';
 import { describeSchemaErrors } from './schema-errors';
 
 /** Where the operators file is, relative to the project root, unless cdk.json or a flag says otherwise. */
@@ -17,12 +18,30 @@ export const DEFAULT_OPERATORS_FILE = 'config/operators.json';
 /** cdk.json context key that names the operators file. */
 export const OPERATORS_FILE_CONTEXT_KEY = 'makul:operatorsFile';
 
-export function parseOperatorsFile(data: unknown, sourceName: string): OperatorsFile {
-  const result = operatorsFileSchema.safeParse(data);
+/**
+ * The operators file, validated, with makul's jurisdiction profiles (config/jurisdictions) listed before
+ * the file's own: a jurisdiction the file defines replaces makul's of the same id. Every jurisdiction
+ * gets its country's calendar years (config/calendars). `configFolder` is for tests.
+ */
+export function parseOperatorsFile(
+  data: unknown,
+  sourceName: string,
+  configFolder: string = CONFIG_FOLDER,
+): OperatorsFile {
+  const builtIn = loadJurisdictions(configFolder);
+  const result = operatorsFileSchemaWith(builtIn.map((jurisdiction) => jurisdiction.id)).safeParse(data);
   if (!result.success) {
     throw new Error(`${sourceName} is not a valid operators file:\n${describeSchemaErrors(result.error)}`);
   }
-  return result.data;
+  const own = new Set(result.data.jurisdictions.map((jurisdiction) => jurisdiction.id));
+  const calendars = loadCalendarFiles(configFolder);
+  return {
+    ...result.data,
+    jurisdictions: [
+      ...builtIn.filter((jurisdiction) => !own.has(jurisdiction.id)),
+      ...result.data.jurisdictions,
+    ].map((jurisdiction) => withCalendar(jurisdiction, calendars)),
+  };
 }
 
 export function deploymentProfiles(file: OperatorsFile): DeploymentProfile[] {
@@ -30,7 +49,17 @@ export function deploymentProfiles(file: OperatorsFile): DeploymentProfile[] {
     const jurisdiction = file.jurisdictions.find((j) => j.id === operator.jurisdiction);
     if (!jurisdiction)
       throw new Error(`operator ${operator.id}: unknown jurisdiction ${operator.jurisdiction}`);
-    return { operator, jurisdiction };
+    if (
+      operator.dueDateOnDayOff === undefined ||
+      operator.dueDateOnDayOff === jurisdiction.termEndingOnDayOff.rule
+    )
+      return { operator, jurisdiction };
+    // The operator's stricter (or stated) choice, carried where the deadline arithmetic reads it.
+    const termEndingOnDayOff = {
+      rule: operator.dueDateOnDayOff,
+      source: `operator ${operator.id} profile: dueDateOnDayOff "${operator.dueDateOnDayOff}" (the law: ${jurisdiction.termEndingOnDayOff.source})`,
+    };
+    return { operator, jurisdiction: { ...jurisdiction, termEndingOnDayOff } };
   });
 }
 

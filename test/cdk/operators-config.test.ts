@@ -6,8 +6,11 @@ import { REQUEST_KINDS } from '../../functions/domain/requests/request-kinds';
 import { loadDeploymentProfiles } from '../../lib/operators-config';
 import { SHIPPED_OPERATORS_FILE } from './synthesize';
 
+const PROJECT_ROOT = path.resolve(path.dirname(SHIPPED_OPERATORS_FILE), '..');
+
+type MutableJurisdiction = Record<string, unknown> & { deadlines: Record<string, unknown> };
 type MutableOperatorsFile = {
-  jurisdictions: Array<Record<string, unknown> & { deadlines: Record<string, unknown> }>;
+  jurisdictions?: MutableJurisdiction[];
   operators: Array<Record<string, unknown> & { env: Record<string, unknown> }>;
 };
 
@@ -27,6 +30,12 @@ function writeOperatorsFile(content: unknown): string {
   const filePath = path.join(workDirectory, 'operators.json');
   writeFileSync(filePath, typeof content === 'string' ? content : JSON.stringify(content));
   return filePath;
+}
+
+function builtInJurisdiction(id: string): MutableJurisdiction {
+  return JSON.parse(
+    readFileSync(path.join(PROJECT_ROOT, 'config/jurisdictions', `${id}.json`), 'utf8'),
+  ) as MutableJurisdiction;
 }
 
 function loadError(filePath: string): string {
@@ -101,13 +110,41 @@ describe('loadDeploymentProfiles', () => {
     expect(message).toMatch(/^operators\.0\.dpoEmail: /m);
   });
 
-  it('names the missing deadline when a jurisdiction leaves a request kind out', () => {
+  it('names the missing deadline when a jurisdiction of the file leaves a request kind out', () => {
     const file = shippedFile();
-    delete (file.jurisdictions[1] as MutableOperatorsFile['jurisdictions'][number]).deadlines.erasure;
+    const ownRussia = builtInJurisdiction('RU-152FZ');
+    delete ownRussia.deadlines.erasure;
+    file.jurisdictions = [ownRussia];
 
     const message = loadError(writeOperatorsFile(file));
 
-    expect(message).toMatch(/^jurisdictions\.1\.deadlines\.erasure: /m);
+    expect(message).toMatch(/^jurisdictions\.0\.deadlines\.erasure: /m);
+  });
+
+  it('lets a jurisdiction of the file replace makul’s own of the same id, calendar included', () => {
+    const file = shippedFile();
+    const ownRussia = builtInJurisdiction('RU-152FZ');
+    (ownRussia.deadlines.access as Record<string, unknown>).amount = 5;
+    file.jurisdictions = [ownRussia];
+
+    const sitronics = loadDeploymentProfiles(writeOperatorsFile(file)).find(
+      ({ operator }) => operator.id === 'sitronics',
+    );
+
+    expect(sitronics?.jurisdiction.deadlines.access.amount).toBe(5);
+    // The calendar comes from config/calendars/RU whoever defines the profile.
+    expect(Object.keys(sitronics?.jurisdiction.calendar ?? {})).toEqual(['2025', '2026', '2027']);
+  });
+
+  it('applies an operator’s stricter choice for terms ending on a day off, naming both rules', () => {
+    const file = shippedFile();
+    (file.operators[1] as Record<string, unknown>).dueDateOnDayOff = 'keep';
+
+    const [, sitronics] = loadDeploymentProfiles(writeOperatorsFile(file));
+
+    expect(sitronics?.jurisdiction.termEndingOnDayOff.rule).toBe('keep');
+    expect(sitronics?.jurisdiction.termEndingOnDayOff.source).toContain('operator sitronics');
+    expect(sitronics?.jurisdiction.termEndingOnDayOff.source).toContain('art. 193');
   });
 
   it('names an operator whose jurisdiction is not defined', () => {

@@ -176,6 +176,29 @@ describe('inbound-email on real local services', () => {
     expect(Date.parse(item?.dueAt?.S ?? '')).toBeGreaterThan(receivedAt.getTime() + 7 * 24 * 60 * 60 * 1000);
   });
 
+  it('warns, once per message and without personal data, when the calendar lacks a year the due date spans', async () => {
+    const sender = 'calendar-gap@example.kg';
+    const { jurisdiction } = harness.config.profile;
+    // A country with no calendar year at all: every day-based term is counted with weekends only.
+    const profile = {
+      ...harness.config.profile,
+      jurisdiction: { ...jurisdiction, country: 'KG', calendar: {} },
+    };
+    const before = harness.metrics.counts.get('CalendarYearMissing') ?? 0;
+    const delivery = await harness.deliver(requestMail({ from: sender, subject: 'withdraw consent' }));
+
+    expect((await harness.runBatch([delivery.record], { profile })).batchItemFailures).toEqual([]);
+
+    expect(harness.metrics.counts.get('CalendarYearMissing')).toBe(before + 1);
+    const warning = harness.logLines.find((line) =>
+      line.includes('due date counted without the official calendar'),
+    );
+    expect(warning).toBeDefined();
+    expect(JSON.parse(warning ?? '{}')).toMatchObject({ level: 'WARN', jurisdiction: 'KG-58' });
+    expect(warning).toMatch(/"years":"\d{4}(,\d{4})?"/);
+    expect(warning).not.toContain(sender);
+  });
+
   it('answers from the second of two support addresses when the person wrote to it', async () => {
     const second = 'privacy@x2.kg';
     const { operator } = harness.config.profile;

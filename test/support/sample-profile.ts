@@ -25,6 +25,7 @@ export function sampleProfile(overrides: Partial<DeploymentProfile['operator']> 
       maxMessageBytes: 10 * 1024 * 1024,
       ownDataFields: [],
       unknownAddressMarketing: 'allowed',
+      dueSoonWorkingDays: 2,
       ...overrides,
     },
     jurisdiction: {
@@ -32,8 +33,8 @@ export function sampleProfile(overrides: Partial<DeploymentProfile['operator']> 
       name: 'Kyrgyz Republic, Law No. 58',
       timeZone: 'Asia/Bishkek',
       weekendDays: [6, 7],
-      holidays: [],
-      workingWeekends: [],
+      calendar: {},
+      termEndingOnDayOff: { rule: 'next-working-day', source: 'test' },
       deadlines: {
         ...Object.fromEntries(REQUEST_KINDS.map((kind) => [kind, sevenWorkingDays])),
         unsubscribe: { amount: 0, unit: 'hours', source: 'test' },

@@ -15,25 +15,78 @@ const email = z.pipe(
 const isoDate = z.iso.date();
 const nonEmpty = z.string().check(z.minLength(1));
 
-export const deadlineSchema = z.strictObject({
+const termSchema = {
   amount: z.int().check(z.nonnegative()),
   unit: z.enum(['working-days', 'calendar-days', 'hours']),
-  /** The article of law the deadline comes from, shown to ops and in the register export. */
+  /** The article of law the term comes from, shown to ops and in the register export. */
   source: nonEmpty,
+};
+
+export const deadlineSchema = z.strictObject({
+  ...termSchema,
+  /**
+   * How far the law lets the operator extend the term, counted from the original due date, and on what
+   * condition (RU 152-FZ art. 14 part 3, 20 part 1: access, 5 working days with a reasoned notice). One
+   * extension at most. Absent: the term cannot be extended.
+   */
+  extension: z.optional(z.strictObject(termSchema)),
 });
 export type Deadline = z.infer<typeof deadlineSchema>;
 
+/** `MM-DD`: a day of a calendar year (the year is the key it is listed under). */
+const monthDay = z.string().check(z.regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a day as MM-DD'));
+
+/**
+ * One year of a country's official working-day calendar, as the functions carry it: the loader reads
+ * config/calendars/<country>/<year>.json, which also names each day and its decree, and keeps the dates
+ * only, because Lambda's environment has 4 KB for everything (the CLI reads the names from the files).
+ */
+export const calendarYearSchema = z.strictObject({
+  /** Public holidays (non-working by law), weekend ones included. */
+  holidays: z._default(z.array(monthDay), []),
+  /** Weekdays off because a day off was moved to them (by decree, or a holiday falling on a weekend). */
+  movedDaysOff: z._default(z.array(monthDay), []),
+  /** Saturdays and Sundays that are working days by decree. */
+  workingWeekends: z._default(z.array(monthDay), []),
+  /**
+   * Some days of the year could not be verified (a movable feast not yet dated): the year is counted
+   * with what is known (each unknown day off can only make a due date earlier) and is warned about like
+   * a missing one.
+   */
+  incomplete: z.optional(z.boolean()),
+});
+export type CalendarYear = z.infer<typeof calendarYearSchema>;
+
 export const jurisdictionSchema = z.strictObject({
-  id: z.string().check(z.regex(/^[A-Z]{2}-[A-Za-z0-9-]+$/, 'looks like "RU-152FZ" or "KG-58"')),
+  /** `RU-152FZ`, `KG-58`, `GENERIC`: capitals, digits and dashes. */
+  id: z
+    .string()
+    .check(z.regex(/^[A-Z][A-Z0-9]*(-[A-Za-z0-9]+)*$/, 'looks like "RU-152FZ", "KG-58" or "GENERIC"')),
   name: nonEmpty,
+  /**
+   * ISO 3166 country whose official working-day calendar counts (config/calendars/<country>/). Absent
+   * for a profile with no official calendar (GENERIC): weekends are then the only days off, by design.
+   */
+  country: z.optional(z.string().check(z.regex(/^[A-Z]{2}$/, 'a two-letter country code'))),
   /** IANA zone whose calendar days and working days count for deadlines. */
   timeZone: nonEmpty,
   /** ISO weekday numbers (1 = Monday … 7 = Sunday) that are days off. */
   weekendDays: z._default(z.array(z.int().check(z.minimum(1), z.maximum(7))), [6, 7]),
-  /** Public holidays and transferred days off (YYYY-MM-DD); the full calendar is kept as data. */
-  holidays: z._default(z.array(isoDate), []),
-  /** Transferred working days that fall on a weekend (YYYY-MM-DD). */
-  workingWeekends: z._default(z.array(isoDate), []),
+  /**
+   * The country's calendar by year (`"2026": {…}`), filled by the loader from config/calendars. A year
+   * missing here is counted with weekends only, which can only make a due date earlier, and is warned
+   * about and alarmed (domain/requests/deadlines.ts).
+   */
+  calendar: z._default(z.record(z.string().check(z.regex(/^\d{4}$/, 'a year')), calendarYearSchema), {}),
+  /**
+   * A term counted in days whose last day is a day off: `next-working-day` moves it to the next working
+   * day (RU Civil Code art. 193, KG Civil Code); `keep` keeps the earlier date (a stricter operator's
+   * choice, set in the operator profile as dueDateOnDayOff).
+   */
+  termEndingOnDayOff: z._default(
+    z.strictObject({ rule: z.enum(['next-working-day', 'keep']), source: nonEmpty }),
+    { rule: 'keep', source: 'no rule stated: the due date is kept as counted' },
+  ),
   /** A record keyed by an enum is exhaustive in zod 4: every kind must have its deadline. */
   deadlines: z.record(z.enum(REQUEST_KINDS), deadlineSchema),
 });
@@ -152,6 +205,16 @@ export const operatorSchema = z.strictObject({
       topics: z.optional(z.array(nonEmpty).check(z.minLength(1))),
     }),
   ),
+  /**
+   * A term counted in days that ends on a day off: the jurisdiction's rule applies (Civil Code: the next
+   * working day) unless the operator keeps the earlier date (`keep`), acting by the day the term ends.
+   */
+  dueDateOnDayOff: z.optional(z.enum(['next-working-day', 'keep'])),
+  /**
+   * The deadline monitor warns about an open request this many working days before it is due (and
+   * alarms louder once it is overdue).
+   */
+  dueSoonWorkingDays: z._default(z.int().check(z.minimum(0), z.maximum(30)), 2),
   /** Mail larger than this is recorded and forwarded to humans, not parsed (postal-mime bounds depth, not breadth). */
   maxMessageBytes: z._default(
     z.int().check(z.minimum(64 * 1024), z.maximum(40 * 1024 * 1024)),
@@ -160,35 +223,42 @@ export const operatorSchema = z.strictObject({
 });
 export type OperatorProfile = z.infer<typeof operatorSchema>;
 
-export const operatorsFileSchema = z
-  .strictObject({
-    jurisdictions: z.array(jurisdictionSchema).check(z.minLength(1)),
-    operators: z.array(operatorSchema).check(z.minLength(1)),
-  })
-  .check(
-    z.superRefine((file, ctx) => {
-      const known = new Set(file.jurisdictions.map((j) => j.id));
-      const seenIds = new Set<string>();
-      file.operators.forEach((operator, index) => {
-        if (!known.has(operator.jurisdiction)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['operators', index, 'jurisdiction'],
-            message: `unknown jurisdiction "${operator.jurisdiction}"; known: ${[...known].join(', ')}`,
-          });
-        }
-        if (seenIds.has(operator.id)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['operators', index, 'id'],
-            message: `duplicate operator id "${operator.id}"`,
-          });
-        }
-        seenIds.add(operator.id);
-      });
-    }),
-  );
-export type OperatorsFile = z.infer<typeof operatorsFileSchema>;
+/**
+ * An operators file: the operators, and any jurisdiction profiles of its own. `builtInJurisdictions`
+ * are the ids of makul's profiles (config/jurisdictions) an operator may also name; the file's own
+ * replace one of the same id.
+ */
+export function operatorsFileSchemaWith(builtInJurisdictions: readonly string[]) {
+  return z
+    .strictObject({
+      jurisdictions: z._default(z.array(jurisdictionSchema), []),
+      operators: z.array(operatorSchema).check(z.minLength(1)),
+    })
+    .check(
+      z.superRefine((file, ctx) => {
+        const known = new Set([...builtInJurisdictions, ...file.jurisdictions.map((j) => j.id)]);
+        const seenIds = new Set<string>();
+        file.operators.forEach((operator, index) => {
+          if (!known.has(operator.jurisdiction)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['operators', index, 'jurisdiction'],
+              message: `unknown jurisdiction "${operator.jurisdiction}"; known: ${[...known].join(', ')}`,
+            });
+          }
+          if (seenIds.has(operator.id)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['operators', index, 'id'],
+              message: `duplicate operator id "${operator.id}"`,
+            });
+          }
+          seenIds.add(operator.id);
+        });
+      }),
+    );
+}
+export type OperatorsFile = z.infer<ReturnType<typeof operatorsFileSchemaWith>>;
 
 /** An operator together with its jurisdiction: everything one deployment needs to decide. */
 export const deploymentProfileSchema = z.strictObject({

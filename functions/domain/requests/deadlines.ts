@@ -1,52 +1,184 @@
 /**
- * When a request is due, under the deployment's jurisdiction profile.
+ * When a request is due, under the deployment's jurisdiction profile: the one place that computes it.
  *
- * Working days skip the profile's weekend days and holidays (and count its transferred working
- * weekends); days are counted in the jurisdiction's time zone, the day of receipt not included, and a
- * day-based deadline ends at 23:59:59 local time on its last day (how 152-FZ and KG No. 58 terms run).
+ * - Days are counted in the jurisdiction's time zone, the day of receipt not included, and a day-based
+ *   term ends at 23:59:59 local time on its last day (how 152-FZ and KG No. 58 terms run).
+ * - Working days skip the weekend days, the public holidays and the days off moved by decree, and count
+ *   the weekends a decree made working days, from the country's official calendar (config/calendars).
+ * - A term in calendar days whose last day is a day off moves to the next working day: RU Civil Code
+ *   art. 193 (and the KG Civil Code's equivalent) says so, so the subject cannot claim the earlier date.
+ *   A stricter operator may keep the earlier date (operator profile `dueDateOnDayOff: "keep"`).
+ *   A term in working days always ends on a working day; a term in hours (0: "immediately") never moves.
+ * - A year the calendar does not cover is counted with weekends only. Holidays can only push a due date
+ *   later, so leaving them out can only make it earlier: never a missed deadline, at worst an early one.
+ *   (A weekend worked by decree is the one exception, by at most a day; decrees pair it with a weekday
+ *   off a few days away.) The result names the uncovered years, so callers warn and alarm. A year whose
+ *   file lists gaps (a feast not yet dated) is counted with the days it knows and reported the same way.
  */
-import type { Jurisdiction } from '../operators/operator-profile';
+import type { Deadline, Jurisdiction } from '../operators/operator-profile';
 import { REQUEST_KINDS, type RequestKind } from './request-kinds';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+
+/** Why a day was passed over while counting. */
+export type DayOffReason = 'weekend' | 'holiday' | 'moved-day-off';
+
+export interface SkippedDay {
+  readonly date: PlainDate;
+  readonly why: DayOffReason;
+}
+
+/** A due date and how it was reached: what ops and the `deadline` command show. */
+export interface DueDate {
+  readonly dueAt: Date;
+  /** The local day it falls on (`YYYY-MM-DD`, in the jurisdiction's zone). */
+  readonly dueDate: PlainDate;
+  readonly term: Pick<Deadline, 'amount' | 'unit' | 'source'>;
+  /** Days off passed over while counting working days, or that the end moved over. */
+  readonly skipped: readonly SkippedDay[];
+  /** A calendar-day term that ended on a day off: the day it ended on, before moving (null otherwise). */
+  readonly movedFrom: PlainDate | null;
+  /** The rule that moved (or kept) it, when the term ended on a day off. */
+  readonly dayOffRule: string | null;
+  /** Years counted with weekends only, for want of the official calendar: warn and alarm. */
+  readonly uncoveredYears: readonly number[];
+}
 
 export function dueAt(kind: RequestKind, jurisdiction: Jurisdiction, receivedAt: Date): Date {
-  const deadline = jurisdiction.deadlines[kind];
-  if (deadline.unit === 'hours') return new Date(receivedAt.getTime() + deadline.amount * 60 * 60 * 1000);
-  // An immediate day-based duty (0 days) is due at once, not at the end of the day.
-  if (deadline.amount === 0) return receivedAt;
+  return dueDateOf(kind, jurisdiction, receivedAt).dueAt;
+}
 
-  let day = localDate(receivedAt, jurisdiction.timeZone);
-  if (deadline.unit === 'calendar-days') {
-    day = addDays(day, deadline.amount);
+export function dueDateOf(kind: RequestKind, jurisdiction: Jurisdiction, receivedAt: Date): DueDate {
+  const deadline = jurisdiction.deadlines[kind];
+  return countTerm(deadline, jurisdiction, receivedAt, { fromInstant: true });
+}
+
+/**
+ * The due date after the law's one extension (RU access: 5 more working days, with a reasoned notice),
+ * counted from the original due date's local day; null when the law allows none for the kind.
+ */
+export function extendedDueAt(
+  kind: RequestKind,
+  jurisdiction: Jurisdiction,
+  originalDueAt: Date,
+): { readonly dueAt: Date; readonly source: string; readonly due: DueDate } | null {
+  const extension = jurisdiction.deadlines[kind].extension;
+  if (!extension) return null;
+  const due = countTerm(extension, jurisdiction, originalDueAt, { fromInstant: false });
+  return { dueAt: due.dueAt, source: extension.source, due };
+}
+
+function countTerm(
+  term: Pick<Deadline, 'amount' | 'unit' | 'source'>,
+  jurisdiction: Jurisdiction,
+  from: Date,
+  options: { readonly fromInstant: boolean },
+): DueDate {
+  const days = new WorkingDays(jurisdiction);
+  const unchanged = { term, skipped: [], movedFrom: null, dayOffRule: null, uncoveredYears: [] };
+  if (term.unit === 'hours' || (term.amount === 0 && options.fromInstant)) {
+    // An immediate duty (0) is due at once, not at the end of the day; hours run by the clock.
+    const at = new Date(from.getTime() + term.amount * HOUR_MS);
+    return { ...unchanged, dueAt: at, dueDate: localDate(at, jurisdiction.timeZone) };
+  }
+
+  let day = localDate(from, jurisdiction.timeZone);
+  const skipped: SkippedDay[] = [];
+  let movedFrom: PlainDate | null = null;
+  let dayOffRule: string | null = null;
+  if (term.unit === 'calendar-days') {
+    day = addDays(day, term.amount);
+    const endsOn = days.dayOff(day);
+    if (endsOn) {
+      dayOffRule = jurisdiction.termEndingOnDayOff.source;
+      if (jurisdiction.termEndingOnDayOff.rule === 'next-working-day') {
+        movedFrom = day;
+        skipped.push({ date: day, why: endsOn });
+        for (;;) {
+          day = addDays(day, 1);
+          const why = days.dayOff(day);
+          if (!why) break;
+          skipped.push({ date: day, why });
+        }
+      }
+    }
   } else {
-    const holidays = new Set(jurisdiction.holidays);
-    const workingWeekends = new Set(jurisdiction.workingWeekends);
-    const weekend = new Set(jurisdiction.weekendDays);
-    let remaining = deadline.amount;
+    let remaining = term.amount;
     while (remaining > 0) {
       day = addDays(day, 1);
-      if (isWorkingDay(day, weekend, holidays, workingWeekends)) remaining -= 1;
+      const why = days.dayOff(day);
+      if (why) skipped.push({ date: day, why });
+      else remaining -= 1;
     }
   }
-  return endOfLocalDay(day, jurisdiction.timeZone);
+  return {
+    dueAt: endOfLocalDay(day, jurisdiction.timeZone),
+    dueDate: day,
+    term,
+    skipped,
+    movedFrom,
+    dayOffRule,
+    uncoveredYears: days.uncoveredYears(),
+  };
+}
+
+/** A country's days off, read from the jurisdiction's calendar; remembers the years it lacked. */
+export class WorkingDays {
+  private readonly weekend: ReadonlySet<number>;
+  private readonly uncovered = new Set<number>();
+
+  constructor(private readonly jurisdiction: Jurisdiction) {
+    this.weekend = new Set(jurisdiction.weekendDays);
+  }
+
+  /** Why the day is off, or null for a working day. */
+  dayOff(day: PlainDate): DayOffReason | null {
+    const year = day.slice(0, 4);
+    const monthDay = day.slice(5);
+    const calendar = this.jurisdiction.calendar[year];
+    if (calendar?.incomplete) this.uncovered.add(Number(year));
+    if (calendar) {
+      if (calendar.workingWeekends.includes(monthDay)) return null;
+      if (calendar.holidays.includes(monthDay)) return 'holiday';
+      if (calendar.movedDaysOff.includes(monthDay)) return 'moved-day-off';
+    } else if (this.jurisdiction.country !== undefined) {
+      this.uncovered.add(Number(year));
+    }
+    return this.weekend.has(isoWeekday(day)) ? 'weekend' : null;
+  }
+
+  uncoveredYears(): number[] {
+    return [...this.uncovered].sort((a, b) => a - b);
+  }
+}
+
+/**
+ * Which of the years the calendar lacks, or has with days still unverified (`incomplete`); a profile
+ * with no country lacks none (weekends are its only days off by design).
+ */
+export function missingCalendarYears(jurisdiction: Jurisdiction, years: readonly number[]): number[] {
+  if (jurisdiction.country === undefined) return [];
+  return years.filter((year) => {
+    const calendar = jurisdiction.calendar[String(year)];
+    return calendar === undefined || calendar.incomplete === true;
+  });
+}
+
+/** The local years from one instant to another (both included): the years a term was counted over. */
+export function yearsSpanned(from: Date, to: Date, timeZone: string): number[] {
+  const first = Number(localDate(from, timeZone).slice(0, 4));
+  const last = Number(localDate(to, timeZone).slice(0, 4));
+  return Array.from({ length: Math.max(0, last - first + 1) }, (_, index) => first + index);
+}
+
+function isoWeekday(day: PlainDate): number {
+  const sundayFirst = new Date(`${day}T00:00:00Z`).getUTCDay();
+  return sundayFirst === 0 ? 7 : sundayFirst;
 }
 
 /** A calendar date as `YYYY-MM-DD`. */
-type PlainDate = string;
-
-function isWorkingDay(
-  day: PlainDate,
-  weekend: ReadonlySet<number>,
-  holidays: ReadonlySet<string>,
-  workingWeekends: ReadonlySet<string>,
-): boolean {
-  if (workingWeekends.has(day)) return true;
-  if (holidays.has(day)) return false;
-  const sundayFirst = new Date(`${day}T00:00:00Z`).getUTCDay();
-  const isoWeekday = sundayFirst === 0 ? 7 : sundayFirst;
-  return !weekend.has(isoWeekday);
-}
+export type PlainDate = string;
 
 const dateFormatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -81,7 +213,7 @@ export function localDate(instant: Date, timeZone: string): PlainDate {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
-function addDays(day: PlainDate, days: number): PlainDate {
+export function addDays(day: PlainDate, days: number): PlainDate {
   return new Date(new Date(`${day}T00:00:00Z`).getTime() + days * DAY_MS).toISOString().slice(0, 10);
 }
 

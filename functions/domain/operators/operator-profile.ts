@@ -12,7 +12,6 @@ const email = z.pipe(
   z.email(),
   z.transform((address: string) => address.toLowerCase()),
 );
-const isoDate = z.iso.date();
 const nonEmpty = z.string().check(z.minLength(1));
 
 const termSchema = {

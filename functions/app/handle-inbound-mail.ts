@@ -205,7 +205,8 @@ async function record(
       )
     : [];
   if (uncovered.length > 0) {
-    // Counted with weekends only: never later than the law's date, maybe earlier. The calendar needs
+    // Counted without the days the calendar lacks: earlier than the law's date, not later (but for a
+    // worked Saturday, deadlines.ts). The calendar needs
     // its new year (config/calendars/README.md says how to add one).
     log.warn('due date counted without the official calendar', {
       jurisdiction: jurisdiction.id,

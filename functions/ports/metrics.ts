@@ -36,8 +36,8 @@ export type MetricName =
   /** Opt-outs sent to the operator's SES contact list, by outcome (created, updated, no-address, …). */
   | 'ContactListSynced'
   /**
-   * A due date was counted over a year the official calendar lacks (weekends only, so never later than
-   * the law's), or the deadline monitor found the current or next year missing (alarmed).
+   * A due date was counted over a year the official calendar lacks (weekends only, so earlier rather
+   * than later than the law's), or the deadline monitor found the current or next year missing (alarmed).
    */
   | 'CalendarYearMissing'
   /**

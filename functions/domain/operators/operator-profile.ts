@@ -73,8 +73,8 @@ export const jurisdictionSchema = z.strictObject({
   weekendDays: z._default(z.array(z.int().check(z.minimum(1), z.maximum(7))), [6, 7]),
   /**
    * The country's calendar by year (`"2026": {…}`), filled by the loader from config/calendars. A year
-   * missing here is counted with weekends only, which can only make a due date earlier, and is warned
-   * about and alarmed (domain/requests/deadlines.ts).
+   * missing here is counted with weekends only, which makes a due date earlier rather than later, and
+   * is warned about and alarmed (domain/requests/deadlines.ts).
    */
   calendar: z._default(z.record(z.string().check(z.regex(/^\d{4}$/, 'a year')), calendarYearSchema), {}),
   /**

@@ -10,9 +10,9 @@
  *   A stricter operator may keep the earlier date (operator profile `dueDateOnDayOff: "keep"`).
  *   A term in working days always ends on a working day; a term in hours (0: "immediately") never moves.
  * - A year the calendar does not cover is counted with weekends only. Holidays can only push a due date
- *   later, so leaving them out can only make it earlier: never a missed deadline, at worst an early one.
- *   (A weekend worked by decree is the one exception, by at most a day; decrees pair it with a weekday
- *   off a few days away.) The result names the uncovered years, so callers warn and alarm. A year whose
+ *   later, so leaving them out makes it earlier: an early date, not a missed deadline.
+ *   The one exception is a weekend a decree makes a working day (RU Saturday 20 February 2027): a term
+ *   that ends between it and the weekday off it is paired with can come out one working day later. The result names the uncovered years, so callers warn and alarm. A year whose
  *   file lists gaps (a feast not yet dated) is counted with the days it knows and reported the same way.
  */
 import type { Deadline, Jurisdiction } from '../operators/operator-profile';
@@ -206,6 +206,12 @@ function wallClock(instant: Date, timeZone: string): Record<string, number> {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
   }
   return parts;
+}
+
+/** `2026-12-04 23:59`: the wall-clock time in the zone, to the minute (what ops and the DPO read). */
+export function localDateTime(instant: Date, timeZone: string): string {
+  const { hour = 0, minute = 0 } = wallClock(instant, timeZone);
+  return `${localDate(instant, timeZone)} ${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
 }
 
 export function localDate(instant: Date, timeZone: string): PlainDate {

@@ -3,11 +3,14 @@
  * tests) from the same key design the handlers read and write, so local data has production's shape.
  */
 import {
+  type AttributeValue,
   CreateTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   ResourceInUseException,
+  ScanCommand,
+  UpdateItemCommand,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -103,6 +106,7 @@ async function addMissingIndexes(
   const description = await client.send(new DescribeTableCommand({ TableName: tableName }));
   const present = new Set((description.Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
   for (const index of wanted.filter((candidate) => !present.has(candidate.indexName))) {
+    await removeNullKeys(client, tableName, [index.partitionKey, index.sortKey]);
     await client.send(
       new UpdateTableCommand({
         TableName: tableName,
@@ -128,12 +132,59 @@ async function addMissingIndexes(
   }
 }
 
+/**
+ * Earlier versions wrote some attributes that are index keys now as NULL (`dueAt` of an entry without
+ * a due date); once an index names them, any write to such an item is refused, and DynamoDB Local
+ * never finishes filling the index. Absent is what the adapters write now, and what they read as null.
+ * A scan is fine here: local data only, at start.
+ */
+async function removeNullKeys(
+  client: DynamoDBClient,
+  tableName: string,
+  attributes: readonly string[],
+): Promise<void> {
+  for (const attribute of attributes) {
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await client.send(
+        new ScanCommand({
+          TableName: tableName,
+          FilterExpression: 'attribute_type(#key, :null)',
+          ProjectionExpression: '#pk, #sk',
+          ExpressionAttributeNames: {
+            '#key': attribute,
+            '#pk': TABLE_KEYS.partitionKey,
+            '#sk': TABLE_KEYS.sortKey,
+          },
+          ExpressionAttributeValues: { ':null': { S: 'NULL' } },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const key of page.Items ?? []) {
+        await client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: key,
+            UpdateExpression: 'REMOVE #key',
+            ExpressionAttributeNames: { '#key': attribute },
+          }),
+        );
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+}
+
 async function waitUntilTableActive(client: DynamoDBClient, tableName: string): Promise<void> {
-  // DynamoDB Local creates tables ACTIVE at once; the loop only guards against a slow disk.
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const description = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (description.Table?.TableStatus === 'ACTIVE') return;
+  // DynamoDB Local creates tables ACTIVE at once, but an index added to a table is CREATING while it
+  // fills from the items (a write to an item then fails with an internal error): wait for both.
+  for (let attempt = 0; attempt < 300; attempt += 1) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every(
+      (index) => index.IndexStatus === 'ACTIVE',
+    );
+    if (Table?.TableStatus === 'ACTIVE' && indexesActive) return;
     await delay(100);
   }
-  throw new Error(`table ${tableName} did not become ACTIVE`);
+  throw new Error(`table ${tableName} or one of its indexes did not become ACTIVE`);
 }

@@ -1,7 +1,9 @@
 /**
  * The text of a notice entry (domain/requests/notice-entry.ts), composed when it is sent: the links it
  * carries are issued then (the same link on a retry, as for replies), and an access report reads the
- * register at that moment, so it shows what is true when the person reads it.
+ * register at that moment, so it shows what is true when the person reads it. The `extended` and
+ * `rejected` notices read what they say from the entry itself (it copied its request's due dates and
+ * ops' reason when it was recorded).
  */
 import type { DeploymentProfile } from '../domain/operators/operator-profile';
 import type { AccessReport } from '../domain/replies/access-report';
@@ -88,6 +90,24 @@ export async function renderNoticeFor(
         report: await accessReport(notice, language, deps),
         dueAt,
       };
+      break;
+    case 'extended':
+      if (!kind || !notice.originalDueAt || !notice.dueAt || notice.extensionReason === null)
+        throw new Error('an extended notice needs the kind, both due dates and the reason of its request');
+      input = {
+        ...common,
+        notice: 'extended',
+        kind,
+        requestId: parentId,
+        originalDueAt: new Date(notice.originalDueAt),
+        dueAt: new Date(notice.dueAt),
+        reason: notice.extensionReason,
+      };
+      break;
+    case 'rejected':
+      if (!kind || notice.closingReason === null)
+        throw new Error('a rejected notice needs the kind and the reason of its request');
+      input = { ...common, notice: 'rejected', kind, requestId: parentId, reason: notice.closingReason };
       break;
     default:
       throw new Error('not a notice entry');

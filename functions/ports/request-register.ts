@@ -104,8 +104,21 @@ export interface TokenRedemption {
     readonly fromStatuses: readonly RegisteredRequest['status'][];
     readonly toStatus?: RegisteredRequest['status'];
     readonly proof?: Proof;
-    /** Names a moment on the request, e.g. `cancelledAt`, `addressConfirmedAt`, `restrictionLiftedAt`. */
-    readonly stamp?: 'cancelledAt' | 'addressConfirmedAt' | 'restrictionLiftedAt';
+    /**
+     * Names a moment on the request, e.g. `cancelledAt`, `addressConfirmedAt`, `restrictionLiftedAt`;
+     * `closedAt` when ops complete or reject it.
+     */
+    readonly stamp?: 'cancelledAt' | 'addressConfirmedAt' | 'restrictionLiftedAt' | 'closedAt';
+    /** What ops wrote when closing it (a completion note, a rejection's reason). */
+    readonly closingReason?: string;
+    /**
+     * Ops extend the due date: only from the due date read (`from`), and only once (the write is
+     * conditional on no `originalDueAt`: the law allows one extension). Stamps originalDueAt = from,
+     * extendedAt = the redemption's time, and the reason.
+     */
+    readonly extendDue?: { readonly from: string; readonly to: string; readonly reason: string };
+    /** Takes it off this ops list (a held request closed by ops), only if it is still on it. */
+    readonly leaveOpsQueue?: OpsQueue;
   };
   readonly subject?: {
     readonly key: string;
@@ -189,6 +202,21 @@ export interface RequestRegister {
    */
   putToken(token: StoredToken): Promise<{ readonly expiresAt: Date }>;
   auditTrail(requestId: string): Promise<AuditEvent[]>;
+}
+
+/**
+ * Register requests by status and due date (the `by-status-due` index): what the deadline monitor and
+ * the ops CLI list. A port of its own, as neither the inbound function nor the pages need it.
+ */
+export interface RequestListing {
+  /**
+   * Register requests (never notice entries) in one status whose due date is in [dueFrom, dueBefore),
+   * soonest due first. Paged internally; at most `limit` (default 1000).
+   */
+  requestsByStatus(
+    status: RegisteredRequest['status'],
+    options?: { dueFrom?: Date; dueBefore?: Date; limit?: number },
+  ): Promise<RegisteredRequest[]>;
 }
 
 /**

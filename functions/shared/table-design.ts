@@ -8,6 +8,7 @@
  *           pk = `REQ#<requestId>`      sk = `TOKEN#<purpose>`      which token a request was given
  *           pk = `MSGID#<sha256 hex>`   sk = `MSGID`                Message-ID + sender seen (duplicates)
  *           pk = `REQ#<id>.<notice>`    sk = `META`                 a notice owed after a page action
+ *           pk = `DIGEST#<yyyy-mm-dd>`  sk = `DIGEST`               the DPO's deadline digest that local day (sent once)
  * subjects  pk = `SUB#<hmac hex>`       sk = `PROFILE`              opt-outs, consent, restriction
  *           pk = `SOURCE#<hmac hex>`    sk = `PAGES#<yyyy-mm-ddThh>` page requests from one source IP that hour
  *           pk = `SUB#<hmac hex>`       sk = `REPLIES#<yyyy-mm-dd>` replies to a mailbox that day
@@ -46,6 +47,13 @@ export const REQUEST_INDEXES = {
    * valid sender has no subject key.
    */
   bySubject: { indexName: 'by-subject', partitionKey: 'subjectKey', sortKey: 'receivedAt' },
+  /**
+   * Register entries in one status, soonest due first: what is open and due (the deadline monitor,
+   * `requests list`). Sparse on the due date: entries without one (dropped mail) stay out. Notice
+   * entries are in it too (they copy their request's due date, and a notice's text reads it), always
+   * as `completed`: the adapter filters them out of its listing.
+   */
+  byStatusDue: { indexName: 'by-status-due', partitionKey: 'status', sortKey: 'dueAt' },
 } as const satisfies Record<string, IndexDesign>;
 
 /** Keys of the change feed in the subjects table (see the key design above). */

@@ -23,7 +23,16 @@ import type {
   TokenTouch,
 } from '../../ports/request-register';
 import { REQUEST_INDEXES } from '../../shared/table-design';
-import { type Item, readStr, requestKey, subjectItemKey, TTL, tokenKey } from './request-items';
+import {
+  type Item,
+  OPS_QUEUE,
+  OPS_QUEUE_AT,
+  readStr,
+  requestKey,
+  subjectItemKey,
+  TTL,
+  tokenKey,
+} from './request-items';
 import { COUNTER_TTL_SECONDS, DynamoDbRequestRegister, failedCondition } from './request-register';
 
 export class DynamoDbLinkRegister extends DynamoDbRequestRegister implements LinkRegister {
@@ -172,14 +181,40 @@ export class DynamoDbLinkRegister extends DynamoDbRequestRegister implements Lin
       sets.push(`${request.stamp} = :stampAt`);
       values[':stampAt'] = { S: atIso };
     }
+    if (request.closingReason !== undefined) {
+      sets.push('closingReason = :closingReason');
+      values[':closingReason'] = { S: request.closingReason };
+    }
     const fromList = request.fromStatuses.map((_, index) => `:from${index}`).join(', ');
+    // Executed requests cannot be cancelled: the erasure executor stamps executedAt.
+    const conditions = [`#status IN (${fromList})`, 'attribute_not_exists(executedAt)'];
+    if (request.extendDue) {
+      // One extension, from the due date read: a second one, or one racing this, is refused.
+      sets.push(
+        'dueAt = :dueTo, originalDueAt = :dueFrom, extendedAt = :extendedAt, extensionReason = :extensionReason',
+      );
+      conditions.push('dueAt = :dueFrom', 'attribute_not_exists(originalDueAt)');
+      values[':dueFrom'] = { S: request.extendDue.from };
+      values[':dueTo'] = { S: request.extendDue.to };
+      values[':extendedAt'] = { S: atIso };
+      values[':extensionReason'] = { S: request.extendDue.reason };
+    }
+    const removes: string[] = [];
+    if (request.leaveOpsQueue) {
+      names['#queue'] = OPS_QUEUE;
+      names['#queueAt'] = OPS_QUEUE_AT;
+      removes.push('#queue', '#queueAt');
+      conditions.push('#queue = :queue');
+      values[':queue'] = { S: request.leaveOpsQueue };
+    }
     items.push({
       Update: {
         TableName: this.tables.requestsTableName,
         Key: requestKey(requestId),
-        UpdateExpression: sets.length > 0 ? `SET ${sets.join(', ')}` : 'SET #status = #status',
-        // Executed requests cannot be cancelled: the erasure executor stamps executedAt.
-        ConditionExpression: `#status IN (${fromList}) AND attribute_not_exists(executedAt)`,
+        UpdateExpression:
+          (sets.length > 0 ? `SET ${sets.join(', ')}` : 'SET #status = #status') +
+          (removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''),
+        ConditionExpression: conditions.join(' AND '),
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       },

@@ -59,7 +59,6 @@ export function fromRequest(request: RegisteredRequest): Item {
     language: str(request.language),
     status: { S: request.status },
     receivedAt: { S: request.receivedAt },
-    dueAt: str(request.dueAt),
     jurisdiction: { S: request.jurisdiction },
     replyLimitKey: str(request.replyLimitKey),
     sealedContact: str(request.sealedContact),
@@ -87,6 +86,18 @@ export function fromRequest(request: RegisteredRequest): Item {
     item[OPS_QUEUE_AT] = { S: request.opsQueueAt };
   }
   if (request.subjectKey !== null) item.subjectKey = { S: request.subjectKey };
+  // dueAt is the by-status-due index's sort key: an entry without a due date stays out of that index.
+  if (request.dueAt !== null) item.dueAt = { S: request.dueAt };
+  // Written only when set, like the index keys: the extension's condition is that originalDueAt does
+  // not exist (the law allows one extension), and the closing stamps read the same way.
+  const stamps = {
+    originalDueAt: request.originalDueAt,
+    extendedAt: request.extendedAt,
+    extensionReason: request.extensionReason,
+    closedAt: request.closedAt,
+    closingReason: request.closingReason,
+  };
+  for (const [name, value] of Object.entries(stamps)) if (value !== null) item[name] = { S: value };
   return item;
 }
 
@@ -102,6 +113,11 @@ export function toRequest(item: Item): RegisteredRequest {
     status: readStr(item, 'status') as RegisteredRequest['status'],
     receivedAt: readStr(item, 'receivedAt') ?? '',
     dueAt: readStr(item, 'dueAt'),
+    originalDueAt: readStr(item, 'originalDueAt'),
+    extendedAt: readStr(item, 'extendedAt'),
+    extensionReason: readStr(item, 'extensionReason'),
+    closedAt: readStr(item, 'closedAt'),
+    closingReason: readStr(item, 'closingReason'),
     jurisdiction: readStr(item, 'jurisdiction') ?? '',
     subjectKey: readStr(item, 'subjectKey'),
     replyLimitKey: readStr(item, 'replyLimitKey'),

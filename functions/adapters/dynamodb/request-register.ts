@@ -20,6 +20,7 @@ import type {
   OutboundLimits,
   RecordAlso,
   RecordResult,
+  RequestListing,
   RequestRegister,
   StoredToken,
   SubjectFlag,
@@ -57,10 +58,19 @@ interface StateChange {
   readonly alsoWrite?: readonly TransactWriteItem[];
 }
 
-export class DynamoDbRequestRegister implements RequestRegister {
+export interface RegisterOptions {
+  /**
+   * At most this many items read per Query page (tests use a small one to cross pages); DynamoDB
+   * still ends a page at 1 MB. @default no limit beyond what is still wanted
+   */
+  readonly pageSize?: number;
+}
+
+export class DynamoDbRequestRegister implements RequestRegister, RequestListing {
   constructor(
     protected readonly client: DynamoDBClient,
     protected readonly tables: RegisterTables,
+    protected readonly options: RegisterOptions = {},
   ) {}
 
   async get(requestId: string): Promise<RegisteredRequest | null> {
@@ -260,23 +270,70 @@ export class DynamoDbRequestRegister implements RequestRegister {
     );
   }
 
-  /** Register entries from an index of the requests table, page by page, up to `limit`. */
+  async requestsByStatus(
+    status: RegisteredRequest['status'],
+    options: { dueFrom?: Date; dueBefore?: Date; limit?: number } = {},
+  ): Promise<RegisteredRequest[]> {
+    const { dueFrom, dueBefore } = options;
+    if (dueFrom && dueBefore && dueFrom.getTime() >= dueBefore.getTime()) return [];
+    const index = REQUEST_INDEXES.byStatusDue;
+    const before = dueBefore?.toISOString();
+    // A key condition cannot say "from ≤ due < before": BETWEEN includes `before`, and the entries due
+    // exactly then (the last ones of the range, as it is sorted) are dropped below.
+    let range = '';
+    if (dueFrom && dueBefore) range = ' AND #due BETWEEN :from AND :before';
+    else if (dueFrom) range = ' AND #due >= :from';
+    else if (dueBefore) range = ' AND #due < :before';
+    return this.queryRequests(
+      {
+        IndexName: index.indexName,
+        KeyConditionExpression: `#status = :status${range}`,
+        // Notice entries copy their request's status and due date (a notice's text reads the date),
+        // so they are in the index; all of them are `completed`, a few per request, and this filter
+        // leaves them out. Keeping them out of the index instead would take the due date off them.
+        // Non-notices hold noticeOf as NULL (or not at all): only a notice holds a string.
+        FilterExpression: 'NOT attribute_type(noticeOf, :string)',
+        ExpressionAttributeNames: {
+          '#status': index.partitionKey,
+          ...(range ? { '#due': index.sortKey } : {}),
+        },
+        ExpressionAttributeValues: {
+          ':status': { S: status },
+          ':string': { S: 'S' },
+          ...(dueFrom ? { ':from': { S: dueFrom.toISOString() } } : {}),
+          ...(before ? { ':before': { S: before } } : {}),
+        },
+      },
+      options.limit ?? 1000,
+      dueFrom && before ? (request) => request.dueAt !== before : undefined,
+    );
+  }
+
+  /**
+   * Register entries from an index of the requests table, page by page, up to `limit` (a filter
+   * expression or `keep` may leave pages short, so paging goes on while any is left).
+   */
   protected async queryRequests(
     query: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
     limit: number,
+    keep: (request: RegisteredRequest) => boolean = () => true,
   ): Promise<RegisteredRequest[]> {
     const found: RegisteredRequest[] = [];
     let startKey: Item | undefined;
     do {
+      const wanted = limit - found.length;
       const page = await this.client.send(
         new QueryCommand({
           ...query,
           TableName: this.tables.requestsTableName,
-          Limit: limit - found.length,
+          Limit: Math.min(wanted, this.options.pageSize ?? wanted),
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) found.push(toRequest(item));
+      for (const item of page.Items ?? []) {
+        const request = toRequest(item);
+        if (keep(request) && found.length < limit) found.push(request);
+      }
       startKey = page.LastEvaluatedKey;
     } while (startKey && found.length < limit);
     return found;

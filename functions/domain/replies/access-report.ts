@@ -79,6 +79,7 @@ const STATUS_WORDS: Readonly<Record<string, Readonly<Record<Language, string>>>>
   },
   expired: { en: 'not confirmed in time', ru: 'не подтверждено в срок', ky: 'мөөнөтүндө ырасталган жок' },
   refused: { en: 'refused', ru: 'отклонено', ky: 'четке кагылды' },
+  rejected: { en: 'refused', ru: 'отклонено', ky: 'четке кагылды' },
 };
 
 /** The subject-facing word for a register status or outcome, in the language. */

@@ -7,7 +7,14 @@
  * - 'confirm-address': sent TO a new mailbox named in an update-data request, asking its owner to
  *   confirm it (the address changes only once confirmed from there);
  * - 'access-report': the report itself (access-report.ts), in the body, not as an attachment: an
- *   attachment is one more thing to open and scan, and the report is short.
+ *   attachment is one more thing to open and scan, and the report is short;
+ * - 'extended': ops extended the term of a request; the new due date, the previous one and the reason
+ *   (RU 152-FZ art. 20 part 2: the extension needs a reasoned notice to the subject, which this is);
+ * - 'rejected': ops refused a request, with the reason, and where the person may appeal (RU 152-FZ
+ *   art. 17; KG No. 58: the authorised body or a court).
+ *
+ * The reasons are ops' own words, inserted as written (escaped in HTML like everything else): the ops
+ * CLI asks for no personal data in them, and they go to the person the request came from.
  *
  * The 'confirmed' notice of an access request says the report follows in a separate mail.
  *
@@ -63,6 +70,23 @@ export type NoticeInput =
       readonly report: AccessReport;
       /** When the operator's systems' own records are due (the access request's due date), if known. */
       readonly dueAt?: Date;
+    }
+  | {
+      readonly notice: 'extended';
+      readonly kind: RequestKind;
+      readonly requestId: string;
+      /** The due date before the extension, and the extended one. */
+      readonly originalDueAt: Date;
+      readonly dueAt: Date;
+      /** Why, as ops wrote it. */
+      readonly reason: string;
+    }
+  | {
+      readonly notice: 'rejected';
+      readonly kind: RequestKind;
+      readonly requestId: string;
+      /** Why, as ops wrote it. */
+      readonly reason: string;
     };
 
 export type NoticeType = NoticeInput['notice'];
@@ -88,6 +112,8 @@ interface NoticePhrasebook {
     readonly restrictionLifted: (kind: string, id: string) => string;
     readonly confirmAddress: (kind: string, id: string) => string;
     readonly accessReport: (kind: string, id: string) => string;
+    readonly extended: (kind: string, id: string) => string;
+    readonly rejected: (kind: string, id: string) => string;
   };
   readonly confirmedReceived: (kind: string, receivedAt: string) => string;
   /** What takes effect now, per kind. */
@@ -108,6 +134,12 @@ interface NoticePhrasebook {
   readonly confirmAddressWhat: KindSentence;
   readonly confirmAddressHow: (button: string) => string;
   readonly confirmAddressAfter: string;
+  readonly extendedWhat: (kind: string) => string;
+  readonly previousDueDate: (dueAt: string) => string;
+  readonly rejectedWhat: (kind: string) => string;
+  /** Ops' words follow the label as written. */
+  readonly reason: (reason: string) => string;
+  readonly appeal: string;
   readonly requestNumber: (requestId: string) => string;
   readonly automatic: string;
 }
@@ -120,6 +152,8 @@ const EN: NoticePhrasebook = {
     restrictionLifted: (kind, id) => `${kind}: lifted — ${id}`,
     confirmAddress: (kind, id) => `Please confirm your new address: ${kind} — ${id}`,
     accessReport: (kind, id) => `${kind}: report — ${id}`,
+    extended: (kind, id) => `Term extended: ${kind} — ${id}`,
+    rejected: (kind, id) => `Request refused: ${kind} — ${id}`,
   },
   confirmedReceived: (kind, at) => `Your request “${kind}” of ${at} has been confirmed.`,
   confirmedNow: {
@@ -161,6 +195,12 @@ const EN: NoticePhrasebook = {
     `If this is your new address, open the link below and press “${button}” on the page that opens:`,
   confirmAddressAfter:
     'The address changes only once it is confirmed from this mailbox. If you did not ask for this, ignore this email and nothing will change.',
+  extendedWhat: (kind) => `The term for answering your request “${kind}” has been extended.`,
+  previousDueDate: (at) => `The previous due date was ${at}.`,
+  rejectedWhat: (kind) => `Your request “${kind}” has been refused.`,
+  reason: (reason) => `Reason: ${reason}`,
+  appeal:
+    'If you disagree, you may appeal to the authority for the protection of the rights of personal data subjects or to a court.',
   requestNumber: (id) => `Request number: ${id}. Please quote it if you write to us about this request.`,
   automatic: 'This message was sent automatically.',
 };
@@ -173,6 +213,8 @@ const RU: NoticePhrasebook = {
     restrictionLifted: (kind, id) => `${kind}: прекращено — ${id}`,
     confirmAddress: (kind, id) => `Подтвердите новый адрес: ${kind} — ${id}`,
     accessReport: (kind, id) => `${kind}: сведения — ${id}`,
+    extended: (kind, id) => `Срок продлён: ${kind} — ${id}`,
+    rejected: (kind, id) => `Запрос отклонён: ${kind} — ${id}`,
   },
   confirmedReceived: (kind, at) => `Ваш запрос «${kind}» от ${at} подтверждён.`,
   confirmedNow: {
@@ -214,6 +256,12 @@ const RU: NoticePhrasebook = {
     `Если это ваш новый адрес, откройте ссылку ниже и нажмите «${button}» на открывшейся странице:`,
   confirmAddressAfter:
     'Адрес будет изменён только после подтверждения из этого почтового ящика. Если вы об этом не просили, просто не обращайте внимания на это письмо — ничего не изменится.',
+  extendedWhat: (kind) => `Срок ответа на ваш запрос «${kind}» продлён.`,
+  previousDueDate: (at) => `Прежний срок — не позднее ${at}.`,
+  rejectedWhat: (kind) => `Ваш запрос «${kind}» отклонён.`,
+  reason: (reason) => `Причина: ${reason}`,
+  appeal:
+    'Если вы не согласны, вы можете обжаловать это решение в уполномоченном органе по защите прав субъектов персональных данных или в суде.',
   requestNumber: (id) => `Номер запроса: ${id}. Укажите его, если будете писать нам по этому запросу.`,
   automatic: 'Это письмо отправлено автоматически.',
 };
@@ -227,6 +275,8 @@ const KY: NoticePhrasebook = {
     restrictionLifted: (kind, id) => `${kind}: токтотулду — ${id}`,
     confirmAddress: (kind, id) => `Жаңы дарегиңизди ырастаңыз: ${kind} — ${id}`,
     accessReport: (kind, id) => `${kind}: маалымкат — ${id}`,
+    extended: (kind, id) => `Мөөнөтү узартылды: ${kind} — ${id}`,
+    rejected: (kind, id) => `Суроо-талап четке кагылды: ${kind} — ${id}`,
   },
   confirmedReceived: (kind, at) => `«${kind}» суроо-талабыңыз ырасталды. Алынган убакыт: ${at}.`,
   confirmedNow: {
@@ -268,6 +318,12 @@ const KY: NoticePhrasebook = {
     `Эгер бул сиздин жаңы дарегиңиз болсо, төмөнкү шилтемени ачып, ачылган беттеги «${button}» баскычын басыңыз:`,
   confirmAddressAfter:
     'Дарек ушул почта кутусунан ырасталгандан кийин гана өзгөрөт. Эгер сиз муну сураган эмес болсоңуз, бул катка көңүл бурбаңыз — эч нерсе өзгөрбөйт.',
+  extendedWhat: (kind) => `«${kind}» суроо-талабыңызга жооп берүү мөөнөтү узартылды.`,
+  previousDueDate: (at) => `Мурунку мөөнөтү: ${at}.`,
+  rejectedWhat: (kind) => `«${kind}» суроо-талабыңыз четке кагылды.`,
+  reason: (reason) => `Себеби: ${reason}`,
+  appeal:
+    'Эгер бул чечимге макул болбосоңуз, жеке маалыматтар субъекттеринин укуктарын коргоо боюнча ыйгарым укуктуу органга же сотко даттана аласыз.',
   requestNumber: (id) =>
     `Суроо-талаптын номери: ${id}. Бул суроо-талап боюнча бизге жазсаңыз, ушул номерди көрсөтүңүз.`,
   automatic: 'Бул кат автоматтык түрдө жөнөтүлдү.',
@@ -373,6 +429,25 @@ function noticeContent(
           ...(input.dueAt ? { operatorRecordsDueAt: input.dueAt } : {}),
         }),
       };
+    case 'extended': {
+      const kind = kindName(input.kind, language);
+      return {
+        subject: book.subject.extended(kind, input.requestId),
+        blocks: [
+          line(book.extendedWhat(kind)),
+          line(book.reason(input.reason)),
+          line(book.dueBy(date(input.dueAt))),
+          line(book.previousDueDate(date(input.originalDueAt))),
+        ],
+      };
+    }
+    case 'rejected': {
+      const kind = kindName(input.kind, language);
+      return {
+        subject: book.subject.rejected(kind, input.requestId),
+        blocks: [line(book.rejectedWhat(kind)), line(book.reason(input.reason)), line(book.appeal)],
+      };
+    }
   }
 }
 

@@ -34,6 +34,7 @@ export function newNoticeEntry(
     // Nothing is owed after the notice itself: its address is forgotten once it is sent.
     status: 'completed',
     receivedAt: now.toISOString(),
+    closedAt: now.toISOString(),
     replyLimitKey: recipient.replyLimitKey,
     sealedContact: recipient.sealedContact,
     outbound: 'reply',
@@ -42,7 +43,8 @@ export function newNoticeEntry(
     opsQueue: 'deferred',
     opsQueueAt: now.toISOString(),
     duplicateOf: null,
-    // The values asked for stay with the request only, never copied.
+    // The due dates and what ops wrote (extensionReason, closingReason) are copied: the `extended` and
+    // `rejected` notices quote them. The values asked for stay with the request only, never copied.
     sealedDetails: null,
     dataItems: null,
     notice,

@@ -41,6 +41,13 @@ export function newRegisterEntry(input: RegisterEntryInput): RegisteredRequest {
   else if (decision.action === 'review' || decision.action === 'hold')
     due = reviewDueAt(jurisdiction, receivedAt);
   const held = decision.action === 'hold';
+  const status: RegisteredRequest['status'] = plan
+    ? plan.status
+    : held
+      ? 'held'
+      : decision.action === 'review'
+        ? 'needs-human'
+        : 'dropped';
   return {
     requestId: input.requestId,
     sesMessageId: input.sesMessageId,
@@ -49,9 +56,15 @@ export function newRegisterEntry(input: RegisterEntryInput): RegisteredRequest {
     reason: decision.reason,
     kind: decision.kind,
     language: decision.language,
-    status: plan ? plan.status : held ? 'held' : decision.action === 'review' ? 'needs-human' : 'dropped',
+    status,
     receivedAt: receivedAt.toISOString(),
     dueAt: due ? due.toISOString() : null,
+    originalDueAt: null,
+    extendedAt: null,
+    extensionReason: null,
+    // Done on arrival (an unsubscribe): closed when received.
+    closedAt: status === 'completed' ? receivedAt.toISOString() : null,
+    closingReason: null,
     jurisdiction: jurisdiction.id,
     subjectKey: input.subjectKey,
     replyLimitKey: input.replyLimitKey,
@@ -112,6 +125,11 @@ export function newOneClickEntry(input: {
     status: 'completed',
     receivedAt: at,
     dueAt: at,
+    originalDueAt: null,
+    extendedAt: null,
+    extensionReason: null,
+    closedAt: at,
+    closingReason: null,
     jurisdiction: jurisdiction.id,
     subjectKey: input.subjectKey,
     replyLimitKey: null,

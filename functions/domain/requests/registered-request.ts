@@ -29,14 +29,18 @@ export type Proof = 'authenticated-sender' | 'confirmed-link' | 'ops';
  * `noticeOf`) so it goes through the same claim, limits and deferral as every other message:
  * `confirmed` says what was done; `cancelled` that nothing will be; `restriction-lifted`;
  * `confirm-address` asks the new mailbox of an update-data request to confirm itself;
- * `access-report` carries what makul holds about the subject.
+ * `access-report` carries what makul holds about the subject. After an ops action: `extended` is the
+ * reasoned notice the law makes a condition of extending the term (RU 152-FZ art. 20 part 2);
+ * `rejected` gives ops' reason for refusing the request.
  */
 export type NoticeKind =
   | 'confirmed'
   | 'cancelled'
   | 'restriction-lifted'
   | 'confirm-address'
-  | 'access-report';
+  | 'access-report'
+  | 'extended'
+  | 'rejected';
 
 /** Where a request came from: a mail to the support address, or a one-click unsubscribe link. */
 export type RequestChannel = 'email' | 'one-click';
@@ -52,11 +56,32 @@ export interface RegisteredRequest {
   /**
    * The request's own statuses, or: `needs-human` (forwarded for review), `dropped` (robots, loops),
    * `held` (no effect and no reply: spam verdict or DMARC failure; ops may recover it), `duplicate`
-   * (the same mail again, see duplicateOf), `cancelled` (the subject said "this was not me").
+   * (the same mail again, see duplicateOf), `cancelled` (the subject said "this was not me"),
+   * `rejected` (ops refused it, with a reason: see closingReason).
    */
-  readonly status: RequestStatus | 'needs-human' | 'dropped' | 'held' | 'duplicate' | 'cancelled';
+  readonly status:
+    | RequestStatus
+    | 'needs-human'
+    | 'dropped'
+    | 'held'
+    | 'duplicate'
+    | 'cancelled'
+    | 'rejected';
   readonly receivedAt: string;
+  /** When the request is due; after an extension, the extended date (originalDueAt keeps the first). */
   readonly dueAt: string | null;
+  /** The due date before ops extended it; set once, as the law allows one extension. */
+  readonly originalDueAt: string | null;
+  /** When ops extended the due date, and why (as ops wrote it: the subject's notice quotes it). */
+  readonly extendedAt: string | null;
+  readonly extensionReason: string | null;
+  /**
+   * When the request was closed: completed (on arrival, by makul, or by ops) or rejected by ops. A
+   * subject's "this was not me" is `cancelledAt`, not this.
+   */
+  readonly closedAt: string | null;
+  /** What ops wrote when closing it: a note on completing, or the reason for a rejection (quoted to the subject). */
+  readonly closingReason: string | null;
   readonly jurisdiction: string;
   readonly subjectKey: string | null;
   /** Keyed hash of the sender's mailbox (sub-address tag removed): what reply limits count. */

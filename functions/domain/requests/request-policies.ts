@@ -7,6 +7,7 @@
  * recorded as awaiting verification and the reply carries the link; with proof its effect on the
  * subject's record is applied now and the reply offers a "this was not me" link.
  */
+import type { RegisteredRequest } from './registered-request';
 import type { RequestKind } from './request-kinds';
 import { needsProofOfSender } from './request-kinds';
 
@@ -80,6 +81,36 @@ export const REQUEST_POLICIES: Readonly<Record<RequestKind, RequestPolicy>> = {
 };
 
 export type RequestStatus = 'completed' | 'in-progress' | 'awaiting-verification';
+
+/**
+ * The statuses of a request still open: something is owed by its due date. The deadline monitor
+ * watches these, and only these can ops extend, complete or reject. Cancelled, rejected, completed,
+ * dropped and duplicate entries are closed.
+ */
+export const OPEN_STATUSES = [
+  'awaiting-verification',
+  'in-progress',
+  'needs-human',
+  'held',
+] as const satisfies readonly RegisteredRequest['status'][];
+
+export type OpenStatus = (typeof OPEN_STATUSES)[number];
+
+export function isOpen(status: RegisteredRequest['status']): status is OpenStatus {
+  return (OPEN_STATUSES as readonly string[]).includes(status);
+}
+
+/**
+ * The flags a request gives back when ops reject it: what it set, except the marketing opt-out. The
+ * person did ask (unlike "this was not me", which gives everything back), and an opt-out only reduces
+ * contact (38-FZ art. 18 wants it honoured at once): refusing an erasure or a withdrawal must not
+ * resume marketing to someone who asked for it to stop.
+ */
+export function releasedOnRejection(kind: RequestKind | null): SubjectEffect {
+  if (!kind) return {};
+  const { marketingOptOut: _kept, ...released } = REQUEST_POLICIES[kind].effect;
+  return released;
+}
 
 export interface RequestPlan {
   readonly status: RequestStatus;

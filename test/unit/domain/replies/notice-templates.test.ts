@@ -27,6 +27,8 @@ const RECEIVED = new Date('2026-03-05T21:30:00Z');
 const DUE = new Date('2026-03-12T18:00:00Z');
 const DESTRUCTION = new Date('2026-04-04T18:00:00Z');
 const EXPIRES = new Date('2026-03-07T21:30:00Z');
+const EXTENDED_DUE = new Date('2026-03-19T18:00:00Z');
+const OPS_REASON = 'The archive system answers within 7 days';
 
 const date = (value: Date, language: Language): string => formatReplyDate(value, language, TIME_ZONE);
 
@@ -77,7 +79,20 @@ const ALL_NOTICES: readonly NoticeInput[] = [
   { notice: 'restriction-lifted', requestId: REQUEST_ID },
   { notice: 'confirm-address', requestId: REQUEST_ID, actionUrl: ADDRESS_URL, actionExpiresAt: EXPIRES },
   { notice: 'access-report', requestId: REQUEST_ID, report: REPORT },
+  extended(),
+  { notice: 'rejected', kind: 'erasure', requestId: REQUEST_ID, reason: OPS_REASON },
 ];
+
+function extended(reason: string = OPS_REASON) {
+  return {
+    notice: 'extended',
+    kind: 'access',
+    requestId: REQUEST_ID,
+    originalDueAt: DUE,
+    dueAt: EXTENDED_DUE,
+    reason,
+  } as const satisfies NoticeInput;
+}
 
 function render(notice: NoticeInput, language: Language = 'en', operatorName?: string) {
   const input: RenderNoticeInput = {
@@ -438,5 +453,88 @@ describe("renderNotice 'access-report'", () => {
     const { text } = render({ notice: 'access-report', requestId: REQUEST_ID, report: REPORT, dueAt: DUE });
 
     expect(text).toContain(`held in its own systems separately, no later than ${date(DUE, 'en')}.`);
+  });
+});
+
+describe("renderNotice 'extended'", () => {
+  it('gives the new due date, the previous one and ops’ reason, in every language', () => {
+    const expectations = {
+      en: (due: string, previous: string) => [
+        'The term for answering your request “Access to personal data” has been extended.',
+        `Reason: ${OPS_REASON}`,
+        `This will be done no later than ${due}.`,
+        `The previous due date was ${previous}.`,
+      ],
+      ru: (due: string, previous: string) => [
+        `Срок ответа на ваш запрос «${kindName('access', 'ru')}» продлён.`,
+        `Причина: ${OPS_REASON}`,
+        `Срок выполнения — не позднее ${due}.`,
+        `Прежний срок — не позднее ${previous}.`,
+      ],
+      ky: (due: string, previous: string) => [
+        `«${kindName('access', 'ky')}» суроо-талабыңызга жооп берүү мөөнөтү узартылды.`,
+        `Себеби: ${OPS_REASON}`,
+        `Аткаруунун акыркы мөөнөтү: ${due}.`,
+        `Мурунку мөөнөтү: ${previous}.`,
+      ],
+    } as const;
+
+    for (const language of LANGUAGES) {
+      const { subject, text } = render(extended(), language);
+
+      for (const phrase of expectations[language](date(EXTENDED_DUE, language), date(DUE, language)))
+        expect(text, language).toContain(phrase);
+      expect(subject, language).toBe(
+        {
+          en: `Term extended: Access to personal data — ${REQUEST_ID}`,
+          ru: `Срок продлён: ${kindName('access', 'ru')} — ${REQUEST_ID}`,
+          ky: `Мөөнөтү узартылды: ${kindName('access', 'ky')} — ${REQUEST_ID}`,
+        }[language],
+      );
+    }
+  });
+
+  it('inserts ops’ words as written in the text and escaped in HTML, never in the subject', () => {
+    const reason = 'Archive <b>offline</b> & "slow"';
+
+    const { subject, text, html } = render(extended(reason));
+
+    expect(text).toContain(`Reason: ${reason}`);
+    expect(html).toContain('Reason: Archive &lt;b&gt;offline&lt;/b&gt; &amp; &quot;slow&quot;');
+    expect(html).not.toContain('<b>');
+    expect(subject).not.toContain('Archive');
+  });
+});
+
+describe("renderNotice 'rejected'", () => {
+  it('says the request was refused, why, and where the person may appeal, in every language', () => {
+    const expectations = {
+      en: [
+        'Your request “Erasure of personal data” has been refused.',
+        `Reason: ${OPS_REASON}`,
+        'you may appeal to the authority for the protection of the rights of personal data subjects or to a court',
+      ],
+      ru: [
+        `Ваш запрос «${kindName('erasure', 'ru')}» отклонён.`,
+        `Причина: ${OPS_REASON}`,
+        'в уполномоченном органе по защите прав субъектов персональных данных или в суде',
+      ],
+      ky: [
+        `«${kindName('erasure', 'ky')}» суроо-талабыңыз четке кагылды.`,
+        `Себеби: ${OPS_REASON}`,
+        'ыйгарым укуктуу органга же сотко даттана аласыз',
+      ],
+    } as const;
+
+    for (const language of LANGUAGES) {
+      const { subject, text } = render(
+        { notice: 'rejected', kind: 'erasure', requestId: REQUEST_ID, reason: OPS_REASON },
+        language,
+      );
+
+      for (const phrase of expectations[language]) expect(text, language).toContain(phrase);
+      expect(subject, language).toContain(kindName('erasure', language));
+      expect(subject, language).not.toContain(OPS_REASON);
+    }
   });
 });

@@ -10,6 +10,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import type { DeploymentProfile } from '../functions/domain/operators/operator-profile';
 import { functionEnvironment } from '../functions/shared/function-environment';
+import { DeadlineMonitor } from './deadline-monitor';
 import { InboundAlarms } from './inbound-alarms';
 import { InboundDashboard } from './inbound-dashboard';
 import { InboundMailReceiving } from './inbound-mail-receiving';
@@ -98,6 +99,7 @@ export class MakulStack extends Stack {
   public readonly publicPages: PublicPagesApi;
   public readonly statusApi: StatusApi;
   public readonly statusChanges: StatusChanges;
+  public readonly deadlineMonitor: DeadlineMonitor;
 
   constructor(scope: Construct, id: string, props: MakulStackProps) {
     const { operator, jurisdiction } = props.profile;
@@ -266,6 +268,24 @@ export class MakulStack extends Stack {
         processorFunction: this.statusChanges.fn.function,
         deadLetterQueue: this.statusChanges.deadLetterQueue,
       },
+    });
+
+    // Legal deadlines (lib/deadline-monitor.ts): hourly gauges and alarms, the DPO's daily digest, a dashboard row.
+    this.deadlineMonitor = new DeadlineMonitor(this, 'DeadlineMonitor', {
+      operatorId: operator.id,
+      entry: path.join(PROJECT_ROOT, 'functions', 'deadline-monitor', 'index.ts'),
+      projectRoot: PROJECT_ROOT,
+      environment,
+      tables: this.tables,
+      sending: this.sending,
+      alarmTopic: this.alarms.alarmTopic,
+      dueSoonWorkingDays: operator.dueSoonWorkingDays,
+      dashboard: dashboard.dashboard,
+    });
+    new CfnOutput(this, 'DeadlineMonitorFunctionName', {
+      value: this.deadlineMonitor.job.fn.function.functionName,
+      description:
+        'The deadline monitor Lambda function: run it by hand with aws lambda invoke (docs/runbook.md)',
     });
 
     this.addOutputs(props.profile, dashboard.dashboard.dashboardName);

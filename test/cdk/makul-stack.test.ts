@@ -436,10 +436,12 @@ describe('IAM scope', () => {
   });
 
   it('lets the three mail functions use only item actions on the two tables and their indexes', () => {
+    // The deadline monitor's own narrower grants (its index, its markers) are tested in deadline-monitor.test.ts.
     const bothTables = statementsOf(x2Template).filter(
       (statement) =>
         actionsOf(statement).some((action) => action.startsWith('dynamodb:')) &&
-        JSON.stringify(statement.Resource).includes(logicalIdOf(x2.tables.requests)),
+        JSON.stringify(statement.Resource).includes(logicalIdOf(x2.tables.requests)) &&
+        JSON.stringify(statement.Resource).includes(logicalIdOf(x2.tables.subjects)),
     );
 
     // One statement per function: inbound-email, deferred-outbound and pages (the status-change
@@ -453,10 +455,12 @@ describe('IAM scope', () => {
         'dynamodb:Query',
         'dynamodb:UpdateItem',
       ]);
-      // The two tables and the requests table's two indexes (the ops lists, a subject's requests).
-      expect(statement.Resource).toHaveLength(4);
+      // The two tables and the requests table's three indexes (the ops lists, a subject's requests,
+      // requests by status and due date).
+      expect(statement.Resource).toHaveLength(5);
       expect(JSON.stringify(statement.Resource)).toContain('/index/ops-queue');
       expect(JSON.stringify(statement.Resource)).toContain('/index/by-subject');
+      expect(JSON.stringify(statement.Resource)).toContain('/index/by-status-due');
     }
   });
 
@@ -544,7 +548,8 @@ describe('IAM scope', () => {
       actionsOf(statement).includes('ses:SendEmail'),
     );
 
-    expect(sends).toHaveLength(2);
+    // Inbound, deferred-outbound and the deadline monitor (its digest to the DPO).
+    expect(sends).toHaveLength(3);
     for (const send of sends) {
       const resources = JSON.stringify(send.Resource);
       expect(resources).toContain(':configuration-set/makul-x2');
@@ -626,7 +631,9 @@ describe('InboundAlarms and InboundDashboard', () => {
       // The inbound dead-letter queue and the status-change processor's.
       'ApproximateNumberOfMessagesVisible',
       'ApproximateNumberOfMessagesVisible',
-      // Inbound, deferred-outbound, pages, status API and status-change processor.
+      'CalendarYearMissing',
+      // Inbound, deferred-outbound, pages, status API, status-change processor and deadline monitor.
+      'Errors',
       'Errors',
       'Errors',
       'Errors',
@@ -640,6 +647,8 @@ describe('InboundAlarms and InboundDashboard', () => {
       'PublicPagesThrottled',
       'Reputation.BounceRate',
       'Reputation.ComplaintRate',
+      'RequestsDueSoon',
+      'RequestsOverdue',
       'StatusApiThrottled',
       'Throttles',
     ]);
@@ -689,7 +698,7 @@ describe('InboundAlarms and InboundDashboard', () => {
     const body = JSON.stringify(dashboard.Properties.DashboardBody);
     const alarmIds = resourcesOf(x2Template, 'AWS::CloudWatch::Alarm').map(([id]) => id);
 
-    expect(alarmIds).toHaveLength(19);
+    expect(alarmIds).toHaveLength(23);
     for (const id of alarmIds) expect(body).toContain(JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }));
   });
 });
@@ -702,10 +711,11 @@ describe('the deferred-outbound job', () => {
       ScheduleExpression: 'rate(1 minute)',
       Target: Match.objectLike({ RetryPolicy: { MaximumEventAgeInSeconds: 600, MaximumRetryAttempts: 2 } }),
     });
+    // One invoker per scheduled function (this job and the deadline monitor), each for its function only.
     const invokes = statementsOf(x2Template).filter((statement) =>
       actionsOf(statement).includes('lambda:InvokeFunction'),
     );
-    expect(invokes).toHaveLength(1);
+    expect(invokes).toHaveLength(2);
     expect(JSON.stringify(invokes[0]?.Resource)).not.toContain(':*');
   });
 
@@ -722,7 +732,7 @@ describe('the deferred-outbound job', () => {
     expect(Number(job.OUTBOUND_CLAIM_LEASE_SECONDS)).toBe(2 * longest);
   });
 
-  it("finds deferred replies and a subject's requests through sparse indexes on the requests table", () => {
+  it("finds deferred replies, a subject's requests and requests by status and due date through indexes on the requests table", () => {
     x2Template.hasResourceProperties('AWS::DynamoDB::Table', {
       GlobalSecondaryIndexes: [
         Match.objectLike({
@@ -738,6 +748,14 @@ describe('the deferred-outbound job', () => {
             { AttributeName: 'subjectKey', KeyType: 'HASH' },
             { AttributeName: 'receivedAt', KeyType: 'RANGE' },
           ],
+        }),
+        Match.objectLike({
+          IndexName: 'by-status-due',
+          KeySchema: [
+            { AttributeName: 'status', KeyType: 'HASH' },
+            { AttributeName: 'dueAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
         }),
       ],
     });

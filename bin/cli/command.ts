@@ -8,17 +8,23 @@ export const GLOBAL_OPTIONS = {
   local: { type: 'boolean' },
   'data-dir': { type: 'string' },
   'requests-table': { type: 'string' },
+  'subjects-table': { type: 'string' },
+  'hmac-secret-arn': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
 /** The global options, one line each, for the usage text. */
 export const GLOBAL_OPTIONS_HELP = `Options of every command (before or after its name):
-  --operator ID          operator from the operators file (default: the first one)
+  --operator ID          operator from the operators file (default: the first one); in AWS its
+                         stack Makul-ID (read in the operator's region with the standard AWS
+                         credentials: environment, AWS_PROFILE, SSO, …) names its tables and secret
   --config PATH          operators file (default: config/operators.json)
   --local                work on the running local stack (npm start), not on AWS
   --data-dir DIR         the local stack's data folder, with --local (default: .local-stack)
-  --requests-table NAME  the requests table in AWS (the stack's output RequestsTable)
+  --requests-table NAME  in AWS: this requests table instead of the stack output RequestsTable
+  --subjects-table NAME  in AWS: this subjects table instead of the stack output SubjectsTable
+  --hmac-secret-arn ARN  in AWS: this secret instead of the stack output HmacSecretArn
   --json                 print one JSON document instead of text`;
 
 export interface GlobalOptions {
@@ -30,8 +36,12 @@ export interface GlobalOptions {
   readonly local: boolean;
   /** The local stack's data folder (default: the project's .local-stack). */
   readonly dataDir: string | undefined;
-  /** The requests table in AWS (CloudFormation output RequestsTable). */
+  /** The requests table in AWS, instead of the stack output RequestsTable. */
   readonly requestsTable: string | undefined;
+  /** The subjects table in AWS, instead of the stack output SubjectsTable. */
+  readonly subjectsTable: string | undefined;
+  /** The HMAC secret in AWS, instead of the stack output HmacSecretArn. */
+  readonly hmacSecretArn: string | undefined;
   /** Print one JSON document instead of text. */
   readonly json: boolean;
 }

@@ -72,9 +72,14 @@ and prints one JSON object per line:
   options: {},
   async run({ positionals, global, output }) {
     if (positionals.length === 0) throw new UsageError('name at least one .eml file');
-    if (global.local || global.dataDir !== undefined || global.requestsTable !== undefined)
+    if (
+      global.local ||
+      global.dataDir !== undefined ||
+      global.requestsTable !== undefined ||
+      global.subjectsTable !== undefined
+    )
       throw new UsageError(
-        'inspect reads files, not a register: --local, --data-dir and --requests-table do not apply',
+        'inspect reads files, not a register: --local, --data-dir and the table options do not apply',
       );
     const profile = chosenProfile(global);
     let exitCode: 0 | 1 = 0;

@@ -12,7 +12,7 @@ import { signedFetchClient } from '../../functions/adapters/aws-signed-fetch';
 import { SecretsManagerHmacKey } from '../../functions/adapters/secrets/hmac-key-source';
 import { DEFAULT_DATA_FOLDER, runningLocalStack } from '../../local/local-stack-state';
 import { type GlobalOptions, UsageError } from './command';
-import { CommandFailure } from './ops-register';
+import { CommandFailure, NO_CREDENTIALS } from './ops-failure';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -68,10 +68,7 @@ export async function readSecretsManagerSecret(secretArn: string): Promise<strin
     try {
       credentials = await client.config.credentials();
     } catch {
-      throw new CommandFailure(
-        'no AWS credentials found: set AWS_PROFILE (after aws sso login or aws configure), or ' +
-          'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
-      );
+      throw new CommandFailure(NO_CREDENTIALS);
     }
     const fetcher = signedFetchClient({
       region,

@@ -1,59 +1,92 @@
 /**
- * The register an ops command reads: the running local stack's (`--local`, found through the state
- * file in its data folder, local/local-stack-state.ts) or the one in AWS (`--requests-table NAME`, in
- * the operator's region, with the standard AWS credential chain: environment, AWS_PROFILE, SSO, …).
- * Either way through the functions' own adapter, DynamoDbRequestRegister, so a command reads exactly
- * what the functions write.
+ * The register an ops command works on: the running local stack's (`--local`, found through the state
+ * file in its data folder, local/local-stack-state.ts) or the operator's deployment in AWS, found from
+ * `--operator ID` through its CloudFormation stack's outputs (stack-outputs.ts), in the operator's
+ * region, with the standard AWS credential chain (environment, AWS_PROFILE, SSO, …);
+ * `--requests-table`, `--subjects-table` and `--hmac-secret-arn` override the outputs. Either way
+ * through the functions' own adapter, DynamoDbLinkRegister, so a command reads exactly what the
+ * functions write, and changes state only through the functions' use cases.
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbLinkRegister } from '../../functions/adapters/dynamodb/link-register';
-import type { LinkRegister } from '../../functions/ports/request-register';
+import type { DeploymentProfile, Jurisdiction } from '../../functions/domain/operators/operator-profile';
+import type { LinkRegister, RequestListing } from '../../functions/ports/request-register';
 import { AWS_CALL_TIMEOUTS, sdkClientTimeouts } from '../../functions/shared/aws-timeouts';
+import { loadJurisdictions } from '../../functions/shared/jurisdiction-files';
 import { DEFAULT_DATA_FOLDER, runningLocalStack } from '../../local/local-stack-state';
 import { LOCAL_CREDENTIALS } from '../../local/loopback';
-import { type GlobalOptions, UsageError } from './command';
+import { type CommandInput, type ExitCode, type GlobalOptions, UsageError } from './command';
 import { chosenProfile } from './operator-choice';
+import { readLocalSecret, readSecretsManagerSecret } from './operator-secret';
+import { CommandFailure, describeAwsError, isConnectionError, NO_CREDENTIALS } from './ops-failure';
+import { readStackOutputs, type StackOutputs, stackNameOf } from './stack-outputs';
+
+export { CommandFailure } from './ops-failure';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** A failure to report in one line and exit 1 (not a usage mistake). */
-export class CommandFailure extends Error {
-  override readonly name = 'CommandFailure';
-}
-
 export interface OpsRegister {
-  readonly register: LinkRegister;
+  readonly register: LinkRegister & RequestListing;
   readonly operator: string;
+  /** The deployment's jurisdiction profile, with its calendar: what its due dates are counted under. */
+  readonly jurisdiction: Jurisdiction;
   /** Where it reads, for people: "local stack on …" or "AWS eu-west-1, table …". */
   readonly where: string;
   /** The same, for --json. */
   readonly source:
     | { readonly local: true; readonly dataDirectory: string; readonly dynamodbEndpoint: string }
-    | { readonly local: false; readonly region: string; readonly requestsTable: string };
+    | {
+        readonly local: false;
+        readonly region: string;
+        readonly requestsTable: string;
+        /** The stack whose outputs named what was not given; null when the options named everything. */
+        readonly stack: string | null;
+      };
+  /**
+   * The operator's HMAC key (never printed): the local stack's key file, or the Secrets Manager secret
+   * (`--hmac-secret-arn`, else the stack output HmacSecretArn). Failures are CommandFailures.
+   */
+  hmacKey(): Promise<string>;
+  /** Called with the number of register entries each page read brings (progress on long listings). */
+  onItemsRead(listener: ((count: number) => void) | null): void;
   /** Says what went wrong with a call to the register, in one line a person can act on. */
   explain(error: unknown): string;
   close(): void;
 }
 
-/**
- * The register to read. Listing an ops queue reads only the requests table; the adapter also takes
- * the subjects table's name, for the writes it makes there, which a read-only command never makes.
- */
-const SUBJECTS_TABLE_NOT_USED = 'not-used-by-read-only-commands';
+export interface OpsRegisterNeeds {
+  /**
+   * The command reads or changes subjects' records (the subjects table); a read-only listing of
+   * requests does not, and in AWS then needs no stack output for it.
+   */
+  readonly subjectsTable?: boolean;
+}
+
+/** A table name the adapter is given for the subjects table when the command never touches it. */
+const SUBJECTS_TABLE_NOT_USED = 'not-used-by-this-command';
 
 /**
- * `subjectsTable`: commands that change a subject's record name the subjects table in AWS (the stack
- * output SubjectsTable); the local stack names its own.
+ * The register to work on. Failures a person fixes by starting or deploying something, or by
+ * credentials, are CommandFailures (exit 1); a wrong combination of options is a UsageError (exit 2).
  */
-export function openOpsRegister(global: GlobalOptions, subjectsTable?: string): OpsRegister {
-  return global.local ? openLocalRegister(global) : openAwsRegister(global, subjectsTable);
+export async function openOpsRegister(
+  global: GlobalOptions,
+  needs: OpsRegisterNeeds = {},
+): Promise<OpsRegister> {
+  return global.local ? openLocalRegister(global) : openAwsRegister(global, needs);
 }
 
 function openLocalRegister(global: GlobalOptions): OpsRegister {
-  if (global.requestsTable !== undefined)
-    throw new UsageError('--requests-table names a table in AWS; with --local the local stack names its own');
+  for (const [given, option] of [
+    [global.requestsTable, '--requests-table'],
+    [global.subjectsTable, '--subjects-table'],
+    [global.hmacSecretArn, '--hmac-secret-arn'],
+  ] as const) {
+    if (given !== undefined)
+      throw new UsageError(`${option} names a resource in AWS; with --local the local stack names its own`);
+  }
   const dataDirectory = resolve(global.dataDir ?? resolve(PROJECT_ROOT, DEFAULT_DATA_FOLDER));
   let stack: ReturnType<typeof runningLocalStack>;
   try {
@@ -67,6 +100,7 @@ function openLocalRegister(global: GlobalOptions): OpsRegister {
         `(start one for it with npm start -- --operator ${global.operator} --data-dir OTHER_FOLDER)`,
     );
   }
+  const jurisdiction = localJurisdiction(global, stack.operator, stack.jurisdiction);
   const client = new DynamoDBClient({
     region: stack.region,
     endpoint: stack.dynamodbEndpoint,
@@ -75,15 +109,20 @@ function openLocalRegister(global: GlobalOptions): OpsRegister {
     maxAttempts: 1,
     requestHandler: { connectionTimeout: 2_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
   });
+  const progress = countItemsRead(client);
   return {
     register: new DynamoDbLinkRegister(client, {
       requestsTableName: stack.requestsTableName,
       subjectsTableName: stack.subjectsTableName,
     }),
     operator: stack.operator,
+    jurisdiction,
     where: `local stack on ${dataDirectory}`,
     source: { local: true, dataDirectory, dynamodbEndpoint: stack.dynamodbEndpoint },
+    hmacKey: async () => readLocalSecret({ ...global, dataDir: dataDirectory }).secret,
+    onItemsRead: progress,
     explain: (error) => {
+      if (error instanceof CommandFailure) return error.message;
       if (isConnectionError(error))
         return `cannot reach DynamoDB Local at ${stack.dynamodbEndpoint}: is the local stack on ${dataDirectory} still running?`;
       return describeAwsError(error);
@@ -92,38 +131,76 @@ function openLocalRegister(global: GlobalOptions): OpsRegister {
   };
 }
 
-function openAwsRegister(global: GlobalOptions, subjectsTable?: string): OpsRegister {
-  if (global.dataDir !== undefined) throw new UsageError('--data-dir goes with --local');
-  const requestsTable = global.requestsTable;
-  if (requestsTable === undefined || requestsTable === '') {
-    throw new UsageError(
-      'name the requests table with --requests-table NAME (the stack output RequestsTable), or use --local for the local stack',
-    );
+/**
+ * The local stack's jurisdiction: the operator's profile from the operators file when it names the
+ * same one, else makul's profile of that id (a stack started with another operators file).
+ */
+function localJurisdiction(global: GlobalOptions, operator: string, jurisdictionId: string): Jurisdiction {
+  let profile: DeploymentProfile | null = null;
+  try {
+    profile = chosenProfile({ ...global, operator });
+  } catch {
+    // The stack's operator is not in this operators file: makul's own profiles below.
   }
+  if (profile?.jurisdiction.id === jurisdictionId) return profile.jurisdiction;
+  const known = loadJurisdictions().find((jurisdiction) => jurisdiction.id === jurisdictionId);
+  if (known === undefined)
+    throw new CommandFailure(
+      `the local stack runs jurisdiction ${jurisdictionId}, which neither the operators file nor config/jurisdictions defines: name its operators file with --config PATH`,
+    );
+  return known;
+}
+
+async function openAwsRegister(global: GlobalOptions, needs: OpsRegisterNeeds): Promise<OpsRegister> {
+  if (global.dataDir !== undefined) throw new UsageError('--data-dir goes with --local');
   const profile = chosenProfile(global);
   if (profile === null)
-    throw new UsageError('no operators file (config/operators.json): name one with --config PATH');
+    throw new UsageError(
+      'no operators file (config/operators.json): name one with --config PATH, or use --local for the local stack',
+    );
+  const operator = profile.operator.id;
   const { region } = profile.operator.env;
+  // The stack is read once, and only when an option does not name what the command needs.
+  let outputs: Promise<StackOutputs> | undefined;
+  const stackOutputs = () => {
+    outputs ??= readStackOutputs(operator, region);
+    return outputs;
+  };
+  const requestsTable = global.requestsTable ?? (await stackOutputs()).value('RequestsTable');
+  const subjectsTable = needs.subjectsTable
+    ? (global.subjectsTable ?? (await stackOutputs()).value('SubjectsTable'))
+    : (global.subjectsTable ?? SUBJECTS_TABLE_NOT_USED);
+  const stack = outputs === undefined ? null : stackNameOf(operator);
+
   // No credentials given: the SDK's standard chain (environment, AWS_PROFILE and ~/.aws, SSO, …).
   const client = new DynamoDBClient({ region, ...sdkClientTimeouts(AWS_CALL_TIMEOUTS.dynamodb) });
-  const where = `AWS ${region}, table ${requestsTable}`;
+  const progress = countItemsRead(client);
   return {
     register: new DynamoDbLinkRegister(client, {
       requestsTableName: requestsTable,
-      subjectsTableName: subjectsTable ?? SUBJECTS_TABLE_NOT_USED,
+      subjectsTableName: subjectsTable,
     }),
-    operator: profile.operator.id,
-    where,
-    source: { local: false, region, requestsTable },
+    operator,
+    jurisdiction: profile.jurisdiction,
+    where: stack ? `AWS ${region}, stack ${stack}` : `AWS ${region}, table ${requestsTable}`,
+    source: { local: false, region, requestsTable, stack },
+    hmacKey: async () =>
+      readSecretsManagerSecret(global.hmacSecretArn ?? (await stackOutputs()).value('HmacSecretArn')),
+    onItemsRead: progress,
     explain: (error) => {
+      if (error instanceof CommandFailure) return error.message;
       const name = (error as { name?: string }).name;
-      if (name === 'CredentialsProviderError')
+      if (name === 'CredentialsProviderError') return NO_CREDENTIALS;
+      if (name === 'ResourceNotFoundException') {
+        const tables =
+          subjectsTable === SUBJECTS_TABLE_NOT_USED
+            ? `table ${requestsTable} (or one of its indexes)`
+            : `table ${requestsTable} or ${subjectsTable} (or one of their indexes)`;
         return (
-          'no AWS credentials found: set AWS_PROFILE (after aws sso login or aws configure), or ' +
-          'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY'
+          `${tables} not found in ${region}: check --operator, and the table options against the stack ` +
+          `outputs RequestsTable and SubjectsTable (or deploy the current version)`
         );
-      if (name === 'ResourceNotFoundException')
-        return `table ${requestsTable} (or its ops-queue index) not found in ${region}: check --requests-table against the stack output RequestsTable, and --operator`;
+      }
       if (isConnectionError(error)) return `cannot reach DynamoDB in ${region}: ${describeAwsError(error)}`;
       return describeAwsError(error);
     },
@@ -131,17 +208,51 @@ function openAwsRegister(global: GlobalOptions, subjectsTable?: string): OpsRegi
   };
 }
 
-function isConnectionError(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return (
-    (typeof code === 'string' &&
-      ['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND'].includes(code)) ||
-    (error as { name?: string }).name === 'TimeoutError'
+/**
+ * Counts the register entries each Query and Scan page brings, for progress on long listings: the
+ * adapter pages internally, so the client is where pages are seen.
+ */
+function countItemsRead(client: DynamoDBClient): (listener: ((count: number) => void) | null) => void {
+  let listener: ((count: number) => void) | null = null;
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      const items = (result.output as { Items?: unknown }).Items;
+      if (listener && Array.isArray(items)) listener(items.length);
+      return result;
+    },
+    { step: 'initialize', name: 'makulCliItemsRead' },
   );
+  return (next) => {
+    listener = next;
+  };
 }
 
-/** An AWS error as its name and message: they name services, tables and permissions, never a person. */
-function describeAwsError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  return error.message ? `${error.name}: ${error.message}` : error.name;
+/**
+ * Runs a command's work on the register, and says in one line on stderr (exit 1) why not when the
+ * register cannot be opened or a call to it fails. Usage mistakes pass through (exit 2).
+ */
+export async function withOpsRegister(
+  commandName: string,
+  input: Pick<CommandInput, 'global' | 'output'>,
+  needs: OpsRegisterNeeds,
+  work: (target: OpsRegister) => Promise<ExitCode>,
+): Promise<ExitCode> {
+  let target: OpsRegister;
+  try {
+    target = await openOpsRegister(input.global, needs);
+  } catch (error) {
+    if (!(error instanceof CommandFailure)) throw error;
+    input.output.err(`makul ${commandName}: ${error.message}\n`);
+    return 1;
+  }
+  try {
+    return await work(target);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    input.output.err(`makul ${commandName}: ${target.explain(error)}\n`);
+    return 1;
+  } finally {
+    target.close();
+  }
 }

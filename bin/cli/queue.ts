@@ -13,6 +13,7 @@
 import type { OpsQueue, RegisteredRequest } from '../../functions/domain/requests/registered-request';
 import { type CliCommand, type CommandOutput, type ExitCode, UsageError } from './command';
 import { CommandFailure, type OpsRegister, openOpsRegister } from './ops-register';
+import { textTable } from './ops-text';
 
 const QUEUES: readonly OpsQueue[] = ['deferred', 'held', 'in-doubt'];
 export const DEFAULT_QUEUE_LIMIT = 100;
@@ -112,17 +113,7 @@ export function queueTable(queue: OpsQueue, entries: readonly QueueEntry[], now:
       ? `${minute(entry.mayGoOutAt)}${fromNow(entry.mayGoOutAt, now)}`
       : minute(entry.since),
   ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
-  return [header, ...rows]
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return textTable(header, rows);
 }
 
 function parseLimit(text: string | boolean | undefined): number {
@@ -198,7 +189,7 @@ async function printQueue(
 export const queueCommand: CliCommand = {
   name: 'queue',
   synopsis:
-    'makul queue deferred|held|in-doubt [--local [--data-dir DIR] | --requests-table NAME] [--operator ID] [--json] [--limit N]',
+    'makul queue deferred|held|in-doubt [--local [--data-dir DIR] | --operator ID [--requests-table NAME]] [--json] [--limit N]',
   help: `Lists the entries of one ops list, in list order, never with an address:
   deferred   ${QUEUE_SENSE.deferred.holds};
              soonest to go out first
@@ -211,11 +202,11 @@ its legal due date, and when it may go out (deferred) or since when it is listed
   --local                the running local stack (npm start): the state file in its data folder says
                          where its DynamoDB Local listens
   --data-dir DIR         that stack's data folder (default: .local-stack in the project)
-  --requests-table NAME  without --local: the requests table in AWS (the stack output RequestsTable),
-                         read in the operator's region with the standard AWS credentials
-                         (environment, AWS_PROFILE, SSO, …)
   --operator ID          the operator (default: the first in the operators file; with --local, the
-                         stack's, which it must match)
+                         stack's, which it must match); without --local its deployment in AWS, the
+                         tables named by its stack Makul-ID, read in the operator's region with the
+                         standard AWS credentials (environment, AWS_PROFILE, SSO, …)
+  --requests-table NAME  without --local: this requests table instead of the stack output
   --config PATH          operators file (default: config/operators.json)
   --limit N              show at most N entries (default ${DEFAULT_QUEUE_LIMIT}, at most ${MAX_QUEUE_LIMIT})
   --json                 one JSON document: {queue, operator, source, count, more, entries: [{requestId,
@@ -229,7 +220,7 @@ Exit codes: 0 listed (also when the list is empty), 1 the register could not be 
     const limit = parseLimit(options.limit);
     let target: OpsRegister;
     try {
-      target = openOpsRegister(global);
+      target = await openOpsRegister(global);
     } catch (error) {
       if (!(error instanceof CommandFailure)) throw error;
       output.err(`makul queue: ${error.message}\n`);

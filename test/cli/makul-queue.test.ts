@@ -367,7 +367,7 @@ describe('makul queue with a local stack that cannot answer (exit 1)', () => {
   });
 });
 
-describe('makul queue from AWS (--requests-table)', () => {
+describe('makul queue from AWS (--requests-table instead of the stack output)', () => {
   it('reads the named table in the operator’s region with the standard credential chain', async () => {
     // The SDK's own endpoint setting points the AWS path at DynamoDB Local; credentials from the environment.
     const env = cleanEnvironment({
@@ -387,7 +387,10 @@ describe('makul queue from AWS (--requests-table)', () => {
       entries: [{ requestId: inDoubt.requestId, outboundState: 'in-doubt' }],
     });
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('table no-such-table (or its ops-queue index) not found in eu-west-1');
+    expect(missing.stderr).toBe(
+      'makul queue: table no-such-table (or one of its indexes) not found in eu-west-1: check --operator, and the ' +
+        'table options against the stack outputs RequestsTable and SubjectsTable (or deploy the current version)\n',
+    );
   });
 
   it('says so when there are no AWS credentials (exit 1)', async () => {
@@ -417,11 +420,8 @@ describe('makul queue usage errors (exit 2)', () => {
     [['queue', 'held', 'deferred', '--local'], 'one list at a time'],
     [['queue', 'held', '--local', '--limit', '0'], '--limit must be a whole number from 1 to 10000, got "0"'],
     [['queue', 'held', '--local', '--limit', 'all'], '--limit must be a whole number'],
-    [['queue', 'held', '--local', '--requests-table', 'x'], '--requests-table names a table in AWS'],
-    [
-      ['queue', 'held'],
-      'name the requests table with --requests-table NAME (the stack output RequestsTable)',
-    ],
+    [['queue', 'held', '--local', '--requests-table', 'x'], '--requests-table names a resource in AWS'],
+    [['queue', 'held', '--local', '--hmac-secret-arn', 'x'], '--hmac-secret-arn names a resource in AWS'],
     [
       ['queue', 'held', '--data-dir', '.local-stack', '--requests-table', 'x'],
       '--data-dir goes with --local',
@@ -542,18 +542,19 @@ describe('makul restriction lift', () => {
     expect(notStanding.stderr).toContain('not a standing restrict request');
   });
 
-  it('asks for the subjects table in AWS', async () => {
+  it('refuses a note that looks like personal data (exit 2)', async () => {
     const result = await makulHere([
       'restriction',
       'lift',
       'MK-AAAAAAAAAAAA',
       '--note',
-      'x',
-      '--requests-table',
-      't',
+      'the subject wrote from restricted.person@example.kg',
+      '--local',
+      '--data-dir',
+      dataDirectory,
     ]);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--subjects-table');
+    expect(result.stderr).toContain("--note must carry no personal data: it contains '@'");
   });
 });

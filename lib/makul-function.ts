@@ -4,7 +4,7 @@
  * and X-Ray tracing. The inbound function uses it now; the confirm, status and scheduled functions reuse it.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { AssetHashType, DockerImage, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,6 +12,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { BuildOptions } from 'esbuild';
+import { PROFILE_FILE_NAME, SETTING } from '../functions/shared/config';
 import { lazyHttpStatusCodes } from './lazy-http-status-codes';
 
 const BUNDLER = path.join(import.meta.dirname, 'bundle-function.ts');
@@ -199,6 +200,12 @@ export class MakulFunction extends Construct {
     });
 
     const entry = path.resolve(props.projectRoot ?? process.cwd(), props.entry);
+    // The profile travels in the code, not the environment: Lambda's environment holds 4 KB in all, and a
+    // profile with calendars, data categories and systems in three languages outgrows it. Its digest
+    // stays in the environment, so the function still refuses a profile that is not the one validated.
+    const { [SETTING.profile]: profileJson, ...rest } = props.environment;
+    const environment: Record<string, string> =
+      profileJson === undefined ? rest : { ...rest, [SETTING.profileFile]: PROFILE_FILE_NAME };
     this.function = new lambda.Function(this, 'Function', {
       // Built by lib/bundle-function.ts with makulEsbuildOptions (the bench and the bundle tests build
       // the same way): an ESM bundle with the SDK inside (bundled and minified SDK clients start faster
@@ -216,6 +223,8 @@ export class MakulFunction extends Construct {
                 cwd: props.projectRoot ?? process.cwd(),
                 stdio: ['ignore', 'inherit', 'inherit'],
               });
+              if (profileJson !== undefined)
+                writeFileSync(path.join(outputDirectory, PROFILE_FILE_NAME), profileJson);
               return true;
             },
           },
@@ -238,7 +247,7 @@ export class MakulFunction extends Construct {
       // (errors are logged by name and masked message, shared/log.ts). The map ships beside the bundle:
       // to debug a crash, set NODE_OPTIONS=--enable-source-maps on the function for a while
       // (docs/runbook.md, "Readable stack traces").
-      environment: { ...props.environment },
+      environment,
     });
     // The inline policies must exist before the function can log or trace its first invocation.
     this.function.node.addDependency(logWriting, tracingWrites);

@@ -13,13 +13,22 @@
  * can edit the environment can compute a digest.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DeploymentProfile } from '../domain/operators/operator-profile';
 import type { LogLevel } from './log';
 
 /** Environment variable names, one per setting. */
 export const SETTING = {
   profile: 'MAKUL_PROFILE',
-  /** SHA-256 (hex) of MAKUL_PROFILE as validated and written by functionEnvironment. */
+  /**
+   * In AWS: the file beside the bundle that holds the profile instead of MAKUL_PROFILE (its path from
+   * LAMBDA_TASK_ROOT). Lambda's environment has 4 KB for everything and a profile with its calendars,
+   * data categories and data systems in three languages outgrows it, so the stack ships the profile
+   * inside the function's code (lib/makul-function.ts); the local stack and tests keep it inline.
+   */
+  profileFile: 'MAKUL_PROFILE_FILE',
+  /** SHA-256 (hex) of the profile as validated and written by functionEnvironment. */
   profileDigest: 'MAKUL_PROFILE_SHA256',
   requestsTableName: 'REQUESTS_TABLE_NAME',
   subjectsTableName: 'SUBJECTS_TABLE_NAME',
@@ -188,7 +197,9 @@ class EnvironmentReader {
 
   /** The profile as functionEnvironment validated and wrote it, or a problem saying why not. */
   sealedProfile(): unknown {
-    const profileJson = this.text(SETTING.profile, 2);
+    const inline = this.environment[SETTING.profile];
+    if (inline === '') this.problem(SETTING.profile, 'empty');
+    const profileJson = inline ?? this.profileFromFile();
     const digest = this.environment[SETTING.profileDigest];
     if (!profileJson) return undefined;
     if (digest === undefined) {
@@ -212,4 +223,29 @@ class EnvironmentReader {
       return undefined;
     }
   }
+
+  /** The profile's text from the file the stack put beside the bundle (see SETTING.profileFile). */
+  private profileFromFile(): string | undefined {
+    const name = this.environment[SETTING.profileFile];
+    if (name === undefined) {
+      this.problem(
+        SETTING.profile,
+        `required (or ${SETTING.profileFile}, the file beside the bundle that holds it)`,
+      );
+      return undefined;
+    }
+    const path = join(this.environment.LAMBDA_TASK_ROOT ?? process.cwd(), name);
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (error) {
+      this.problem(
+        SETTING.profileFile,
+        `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      );
+      return undefined;
+    }
+  }
 }
+
+/** The profile's file name beside a bundle in AWS (SETTING.profileFile). */
+export const PROFILE_FILE_NAME = 'makul-profile.json';

@@ -7,7 +7,7 @@ import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentProfile } from '../../functions/domain/operators/operator-profile';
 import { AWS_CALL_TIMEOUTS, CALL_BUDGET_MS, longestCallMs } from '../../functions/shared/aws-timeouts';
-import { MAX_RECEIVE_COUNT, profileDigest } from '../../functions/shared/config';
+import { MAX_RECEIVE_COUNT, PROFILE_FILE_NAME, profileDigest } from '../../functions/shared/config';
 import { TABLE_KEYS } from '../../functions/shared/table-design';
 import { RAW_MAIL_PREFIX } from '../../lib/inbound-mail-receiving';
 import type { MakulStack } from '../../lib/makul-stack';
@@ -38,6 +38,13 @@ beforeAll(() => {
 });
 
 afterAll(() => synthesized.dispose());
+
+/** Where the cloud assembly staged a function's code: `asset.<hash>`, the hash its S3 key names. */
+function assetDirectoryOf(fn: { Properties: Record<string, unknown> }): string {
+  const key = (fn.Properties.Code as { S3Key?: unknown }).S3Key;
+  if (typeof key !== 'string') throw new Error('the function’s code has no literal S3 key');
+  return path.join(synthesized.assembly.directory, `asset.${key.replace(/\.zip$/, '')}`);
+}
 
 function resourcesOf(template: Template, type: string): Array<[string, CfnResource]> {
   return Object.entries(template.findResources(type) as Record<string, CfnResource>);
@@ -378,7 +385,7 @@ describe('MakulFunction (inbound)', () => {
     expect(Object.keys(variables).sort()).toEqual([
       'HMAC_SECRET_ARN',
       'LOG_LEVEL',
-      'MAKUL_PROFILE',
+      'MAKUL_PROFILE_FILE',
       'MAKUL_PROFILE_SHA256',
       'MAX_RECEIVE_COUNT',
       'OUTBOUND_CLAIM_LEASE_SECONDS',
@@ -387,9 +394,15 @@ describe('MakulFunction (inbound)', () => {
       'SES_CONFIGURATION_SET',
       'SUBJECTS_TABLE_NAME',
     ]);
-    expect(JSON.parse(variables.MAKUL_PROFILE as string)).toEqual(x2Expected());
+    // The profile ships in the function's code, beside the bundle (Lambda's environment holds 4 KB).
+    expect(variables.MAKUL_PROFILE_FILE).toBe(PROFILE_FILE_NAME);
+    const profileJson = readFileSync(
+      path.join(assetDirectoryOf(inboundFunction(x2Template)), PROFILE_FILE_NAME),
+      'utf8',
+    );
+    expect(JSON.parse(profileJson)).toEqual(x2Expected());
     // Sealed as validated at synth: the function checks this digest instead of the schema.
-    expect(variables.MAKUL_PROFILE_SHA256).toBe(profileDigest(variables.MAKUL_PROFILE as string));
+    expect(variables.MAKUL_PROFILE_SHA256).toBe(profileDigest(profileJson));
     // Source maps ship beside the bundle but are not read at every cold start (lib/makul-function.ts).
     expect(variables.NODE_OPTIONS).toBeUndefined();
     expect(variables.MAX_RECEIVE_COUNT).toBe(String(MAX_RECEIVE_COUNT));

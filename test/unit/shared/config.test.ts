@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { loadFunctionConfig } from '../../../functions/shared/config';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFunctionConfig, PROFILE_FILE_NAME } from '../../../functions/shared/config';
 import { functionEnvironment } from '../../../functions/shared/function-environment';
 import { describeError } from '../../../functions/shared/log';
 import { sampleProfile } from '../../support/sample-profile';
@@ -66,6 +69,47 @@ describe('loadFunctionConfig', () => {
     );
     const { MAKUL_PROFILE_SHA256: _digest, ...unsealed } = environment;
     expect(() => loadFunctionConfig(unsealed)).toThrow(/MAKUL_PROFILE_SHA256: required/);
+  });
+});
+
+describe('the profile in a file beside the bundle (as the stack ships it)', () => {
+  const { MAKUL_PROFILE: profileJson, ...withoutProfile } = environment;
+  let taskRoot: string;
+  beforeAll(() => {
+    taskRoot = mkdtempSync(join(tmpdir(), 'makul-task-root-'));
+    writeFileSync(join(taskRoot, PROFILE_FILE_NAME), profileJson ?? '');
+  });
+  afterAll(() => rmSync(taskRoot, { recursive: true, force: true }));
+
+  it('reads it from LAMBDA_TASK_ROOT when MAKUL_PROFILE_FILE names it, and checks the seal', () => {
+    const config = loadFunctionConfig({
+      ...withoutProfile,
+      MAKUL_PROFILE_FILE: PROFILE_FILE_NAME,
+      LAMBDA_TASK_ROOT: taskRoot,
+    });
+    expect(config.profile).toEqual(JSON.parse(profileJson ?? ''));
+    const edited = join(taskRoot, 'edited.json');
+    writeFileSync(edited, (profileJson ?? '').replace('"x2"', '"x3"'));
+    expect(() =>
+      loadFunctionConfig({
+        ...withoutProfile,
+        MAKUL_PROFILE_FILE: 'edited.json',
+        LAMBDA_TASK_ROOT: taskRoot,
+      }),
+    ).toThrow(/MAKUL_PROFILE: changed after it was validated/);
+  });
+
+  it('names the file it cannot read, and asks for one of the two settings when neither is set', () => {
+    expect(() =>
+      loadFunctionConfig({
+        ...withoutProfile,
+        MAKUL_PROFILE_FILE: 'absent.json',
+        LAMBDA_TASK_ROOT: taskRoot,
+      }),
+    ).toThrow(/MAKUL_PROFILE_FILE: cannot read .*absent\.json: ENOENT/);
+    expect(() => loadFunctionConfig(withoutProfile)).toThrow(
+      /MAKUL_PROFILE: required \(or MAKUL_PROFILE_FILE/,
+    );
   });
 });
 

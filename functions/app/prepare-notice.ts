@@ -161,6 +161,6 @@ async function accessReport(
         status: request.status,
         outcome: request.status,
       })),
-    dataHeldByOperator: deps.profile.operator.dataHeld,
+    dataHeldByOperator: deps.profile.operator.dataHeld.map((category) => category.name[language]),
   };
 }

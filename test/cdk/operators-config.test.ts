@@ -156,6 +156,28 @@ describe('loadDeploymentProfiles', () => {
     expect(message).toMatch(/^operators\.1\.jurisdiction: unknown jurisdiction "KZ-94"/m);
   });
 
+  it('names a data system’s category that the operator does not hold, and a system named twice', () => {
+    const file = shippedFile();
+    const systems = (file.operators[0] as { dataSystems: Array<Record<string, unknown>> }).dataSystems;
+    (systems[0] as { categories: string[] }).categories.push('shoe-size');
+    systems.push({ ...systems[1], kinds: ['access'] });
+
+    const message = loadError(writeOperatorsFile(file));
+
+    expect(message).toMatch(
+      /^operators\.0\.dataSystems\.0\.categories\.6: "shoe-size" is not in dataHeld; known: full-name, /m,
+    );
+    expect(message).toMatch(/^operators\.0\.dataSystems\.3\.id: duplicate data system "marketing-platform"/m);
+  });
+
+  it('names every data category in the three languages the access report speaks', () => {
+    const file = shippedFile();
+    const categories = (file.operators[1] as { dataHeld: Array<{ name: Record<string, string> }> }).dataHeld;
+    delete categories[0]?.name.ky;
+
+    expect(loadError(writeOperatorsFile(file))).toMatch(/^operators\.1\.dataHeld\.0\.name\.ky: /m);
+  });
+
   it('names the field when a region is missing', () => {
     const file = shippedFile();
     delete (file.operators[0] as MutableOperatorsFile['operators'][number]).env.region;

@@ -15,7 +15,16 @@ export function sampleProfile(overrides: Partial<DeploymentProfile['operator']> 
       humanSupportInbox: 'team@x2.kg',
       dpoEmail: 'dpo@x2.kg',
       defaultLanguage: 'ky',
-      dataHeld: ['name', 'email'],
+      dataHeld: [
+        { id: 'full-name', name: { ky: 'аты-жөнү', ru: 'фамилия, имя, отчество', en: 'full name' } },
+        {
+          id: 'email',
+          name: { ky: 'электрондук почта дареги', ru: 'адрес электронной почты', en: 'email address' },
+        },
+      ],
+      legalEntity: { name: 'ОсОО «Х2»', address: 'Bishkek (test)' },
+      dataSystems: [],
+      destructionActNamesAddress: false,
       confirmBaseUrl: 'https://privacy.x2.kg/confirm',
       rawMailRetentionDays: 7,
       verificationTokenHours: 72,

@@ -6,13 +6,16 @@
  * zod/mini rather than zod: the full build adds ~450 KB to the Lambda bundle (issue: ≤ 550 KB in all).
  */
 import * as z from 'zod/mini';
-import { LANGUAGES, REQUEST_KINDS } from '../requests/request-kinds';
+import { FULFILMENT_KINDS, LANGUAGES, REQUEST_KINDS } from '../requests/request-kinds';
 
 const email = z.pipe(
   z.email(),
   z.transform((address: string) => address.toLowerCase()),
 );
 const nonEmpty = z.string().check(z.minLength(1));
+/** A text people read, in each language makul answers in. */
+const inEveryLanguage = z.strictObject({ ky: nonEmpty, ru: nonEmpty, en: nonEmpty });
+const shortId = z.string().check(z.regex(/^[a-z][a-z0-9-]{1,40}$/, 'lower-case letters, digits and dashes'));
 
 const termSchema = {
   amount: z.int().check(z.nonnegative()),
@@ -113,8 +116,52 @@ export const operatorSchema = z.strictObject({
   /** The data-protection officer: alarms go here. */
   dpoEmail: email,
   defaultLanguage: z.enum(LANGUAGES),
-  /** Personal data fields the operator holds (policy 000 §3.2), listed in access and erasure work. */
-  dataHeld: z.array(nonEmpty).check(z.minLength(1)),
+  /**
+   * The categories of personal data the operator holds (policy 000 §3.2), each named in every language:
+   * the access report lists them, data systems name the ones they hold, destruction acts the ones
+   * destroyed.
+   */
+  dataHeld: z.array(z.strictObject({ id: shortId, name: inEveryLanguage })).check(z.minLength(1)),
+  /**
+   * The operator as the law knows it, for destruction acts (Roskomnadzor order No. 179): the registered
+   * name and address.
+   */
+  legalEntity: z.strictObject({ name: nonEmpty, address: nonEmpty }),
+  /**
+   * The operator's systems that hold personal data (player accounts, CRM, the marketing platform, the
+   * helpdesk). Each gets a fulfilment task for every request of the kinds it is concerned with, and the
+   * request completes only when every one has answered (domain/fulfilment/tasks.ts).
+   */
+  dataSystems: z._default(
+    z.array(
+      z.strictObject({
+        id: shortId,
+        /** As the access report and destruction acts name it. */
+        name: inEveryLanguage,
+        /** What it does with the data, for the access report ("to run the lottery games"). */
+        purpose: inEveryLanguage,
+        /** Ids of the dataHeld categories it holds. */
+        categories: z.array(shortId).check(z.minLength(1)),
+        /**
+         * `event`: it gets an EventBridge event (and its own queue) and answers through the systems API;
+         * `person`: someone answers for it with `makul tasks complete|refuse`.
+         */
+        toldBy: z.enum(['event', 'person']),
+        /** The kinds it carries out. @default every kind but unsubscribe */
+        kinds: z._default(z.array(z.enum(FULFILMENT_KINDS)), [...FULFILMENT_KINDS]),
+        /** The IAM role it calls the systems API with; a report from another caller is refused. */
+        callerRoleArn: z.optional(
+          z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN')),
+        ),
+      }),
+    ),
+    [],
+  ),
+  /**
+   * Whether a destruction act names the subject's address besides the keyed hash (order No. 179 allows
+   * "other information identifying the subject"; off by default: the act then holds no personal data).
+   */
+  destructionActNamesAddress: z._default(z.boolean(), false),
   /**
    * Base URL of the public pages (confirmation, "this was not me", one-click unsubscribe): links are
    * `<confirmBaseUrl>/c/<token>` and `<confirmBaseUrl>/u/<token>`. https, except on the loopback
@@ -253,6 +300,22 @@ export function operatorsFileSchemaWith(builtInJurisdictions: readonly string[])
             });
           }
           seenIds.add(operator.id);
+          const categories = new Set(operator.dataHeld.map((category) => category.id));
+          const systems = new Set<string>();
+          operator.dataSystems.forEach((system, systemIndex) => {
+            const path = ['operators', index, 'dataSystems', systemIndex];
+            if (systems.has(system.id))
+              ctx.addIssue({ code: 'custom', path: [...path, 'id'], message: `duplicate data system "${system.id}"` });
+            systems.add(system.id);
+            system.categories.forEach((category, categoryIndex) => {
+              if (!categories.has(category))
+                ctx.addIssue({
+                  code: 'custom',
+                  path: [...path, 'categories', categoryIndex],
+                  message: `"${category}" is not in dataHeld; known: ${[...categories].join(', ')}`,
+                });
+            });
+          });
         });
       }),
     );

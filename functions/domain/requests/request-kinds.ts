@@ -28,3 +28,17 @@ const KINDS_NEEDING_PROOF: ReadonlySet<RequestKind> = new Set(
 export function needsProofOfSender(kind: RequestKind): boolean {
   return KINDS_NEEDING_PROOF.has(kind);
 }
+
+/**
+ * Kinds carried out in the operator's own systems, each of which gets a fulfilment task
+ * (domain/fulfilment/tasks.ts). `unsubscribe` is not: marketing systems follow it through the status API.
+ */
+export const FULFILMENT_KINDS = [
+  'update-data',
+  'withdraw-consent',
+  'access',
+  'erasure',
+  'restrict',
+  'stop-dissemination',
+] as const satisfies readonly RequestKind[];
+export type FulfilmentKind = (typeof FULFILMENT_KINDS)[number];

@@ -158,7 +158,8 @@ describe('loadDeploymentProfiles', () => {
 
   it('names a data system’s category that the operator does not hold, and a system named twice', () => {
     const file = shippedFile();
-    const systems = (file.operators[0] as { dataSystems: Array<Record<string, unknown>> }).dataSystems;
+    const systems = (file.operators[0] as unknown as { dataSystems: Array<Record<string, unknown>> })
+      .dataSystems;
     (systems[0] as { categories: string[] }).categories.push('shoe-size');
     systems.push({ ...systems[1], kinds: ['access'] });
 
@@ -172,7 +173,8 @@ describe('loadDeploymentProfiles', () => {
 
   it('names every data category in the three languages the access report speaks', () => {
     const file = shippedFile();
-    const categories = (file.operators[1] as { dataHeld: Array<{ name: Record<string, string> }> }).dataHeld;
+    const categories = (file.operators[1] as unknown as { dataHeld: Array<{ name: Record<string, string> }> })
+      .dataHeld;
     delete categories[0]?.name.ky;
 
     expect(loadError(writeOperatorsFile(file))).toMatch(/^operators\.1\.dataHeld\.0\.name\.ky: /m);

@@ -9,6 +9,9 @@
  *           pk = `MSGID#<sha256 hex>`   sk = `MSGID`                Message-ID + sender seen (duplicates)
  *           pk = `REQ#<id>.<notice>`    sk = `META`                 a notice owed after a page action
  *           pk = `DIGEST#<yyyy-mm-dd>`  sk = `DIGEST`               the DPO's deadline digest that local day (sent once)
+ *           pk = `REQ#<requestId>`      sk = `TASK#<system id>`     a fulfilment task in one data system
+ *           pk = `ACT#<requestId>`      sk = `ACT`                  the destruction act of an executed erasure
+ *                                                                   (with its audit-log extract; kept 3 years)
  * subjects  pk = `SUB#<hmac hex>`       sk = `PROFILE`              opt-outs, consent, restriction
  *           pk = `SOURCE#<hmac hex>`    sk = `PAGES#<yyyy-mm-ddThh>` page requests from one source IP that hour
  *           pk = `SUB#<hmac hex>`       sk = `REPLIES#<yyyy-mm-dd>` replies to a mailbox that day
@@ -54,6 +57,12 @@ export const REQUEST_INDEXES = {
    * as `completed`: the adapter filters them out of its listing.
    */
   byStatusDue: { indexName: 'by-status-due', partitionKey: 'status', sortKey: 'dueAt' },
+  /**
+   * The register by month, for the regulator's export: request entries carry `registerMonth`
+   * `REQ#<yyyy-mm>` (their local month of receipt) and `registerAt` = receivedAt; destruction acts
+   * `ACT#<yyyy-mm>` and their execution time. Sparse: notices, tasks, tokens and the rest stay out.
+   */
+  byMonth: { indexName: 'register-by-month', partitionKey: 'registerMonth', sortKey: 'registerAt' },
 } as const satisfies Record<string, IndexDesign>;
 
 /** Keys of the change feed in the subjects table (see the key design above). */
@@ -70,3 +79,15 @@ export const FEED_KEYS = {
 export function feedEntrySortKey(sequence: number): string {
   return `${FEED_KEYS.entryPrefix}${String(sequence).padStart(FEED_KEYS.sequenceDigits, '0')}`;
 }
+
+/** Keys of fulfilment tasks and destruction acts in the requests table (see the key design above). */
+export const FULFILMENT_KEYS = {
+  taskPrefix: 'TASK#',
+  actPartitionPrefix: 'ACT#',
+  actSortKey: 'ACT',
+  /** registerMonth values: `REQ#2026-12`, `ACT#2026-12`. */
+  requestMonthPrefix: 'REQ#',
+  actMonthPrefix: 'ACT#',
+  /** Destruction acts and their log extracts are kept 3 years (Roskomnadzor order No. 179 point 4). */
+  actRetentionYears: 3,
+} as const;

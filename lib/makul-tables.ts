@@ -60,7 +60,8 @@ export class MakulTables extends Construct {
     });
 
     this.requests = this.createTable('Requests', {
-      // The register export reads this stream later; the audit trail must not miss a change.
+      // The fulfilment-task processor follows it (lib/fulfilment-tasks.ts): a request that becomes
+      // in-progress gets its tasks, a task its event. Both images: "became" needs the old one.
       stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
       removalPolicy,
     });

@@ -280,7 +280,7 @@ export class StatusChanges extends Construct {
  * needs SendMessage and, the queue being encrypted, the key's GenerateDataKey and Decrypt through SQS.
  * `SqsDlq` would grant kms:ReEncrypt* and kms:GenerateDataKey* besides, wildcards this stack avoids.
  */
-class EncryptedQueueDestination implements lambda.IEventSourceDlq {
+export class EncryptedQueueDestination implements lambda.IEventSourceDlq {
   constructor(
     private readonly queue: sqs.IQueue,
     private readonly key: kms.IKey,

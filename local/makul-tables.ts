@@ -14,7 +14,12 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { type IndexDesign, REQUEST_INDEXES, TABLE_KEYS } from '../functions/shared/table-design';
+import {
+  FULFILMENT_KEYS,
+  type IndexDesign,
+  REQUEST_INDEXES,
+  TABLE_KEYS,
+} from '../functions/shared/table-design';
 import { delay, LOCAL_CREDENTIALS, LOCAL_REGION } from './loopback';
 
 export interface MakulTableNames {
@@ -24,7 +29,8 @@ export interface MakulTableNames {
 
 /**
  * Creates the requests and subjects tables with the key design of functions/shared/table-design.ts
- * (string pk/sk, TTL on expiresAt), the subjects table with its stream (new and old images: the
+ * (string pk/sk, TTL on expiresAt), both with a stream (new and old images: the fulfilment-task
+ * processor follows the requests table's, and the
  * status-change processor tells changes from them, local/stream-poller.ts reads it). Safe to call
  * again: existing tables, streams and TTL settings are kept.
  */
@@ -61,7 +67,7 @@ export async function createMakulTables(endpoint: string, names: MakulTableNames
               ],
               Projection: { ProjectionType: 'ALL' as const },
             })),
-            ...(tableName === names.subjectsTableName ? { StreamSpecification: SUBJECTS_STREAM } : {}),
+            StreamSpecification: SUBJECTS_STREAM,
           }),
         );
       } catch (error) {
@@ -69,7 +75,7 @@ export async function createMakulTables(endpoint: string, names: MakulTableNames
       }
       await waitUntilTableActive(client, tableName);
       await addMissingIndexes(client, tableName, indexes.get(tableName) ?? []);
-      if (tableName === names.subjectsTableName) await enableStream(client, tableName);
+      await enableStream(client, tableName);
       const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
       const ttlStatus = ttl.TimeToLiveDescription?.TimeToLiveStatus;
       if (ttlStatus !== 'ENABLED' && ttlStatus !== 'ENABLING') {
@@ -86,10 +92,13 @@ export async function createMakulTables(endpoint: string, names: MakulTableNames
   }
 }
 
-/** The subjects table's stream, as the stack has it (lib/makul-tables.ts): both images, for the status-change processor. */
+/**
+ * The tables' stream, as the stack has it (lib/makul-tables.ts): both images, for the status-change
+ * processor (subjects) and the fulfilment-task processor (requests).
+ */
 const SUBJECTS_STREAM = { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } as const;
 
-/** A subjects table kept from an earlier version in a local data folder gets its stream. */
+/** A table kept from an earlier version in a local data folder gets its stream. */
 async function enableStream(client: DynamoDBClient, tableName: string): Promise<void> {
   const description = await client.send(new DescribeTableCommand({ TableName: tableName }));
   if (description.Table?.StreamSpecification?.StreamEnabled) return;
@@ -107,6 +116,7 @@ async function addMissingIndexes(
   const present = new Set((description.Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
   for (const index of wanted.filter((candidate) => !present.has(candidate.indexName))) {
     await removeNullKeys(client, tableName, [index.partitionKey, index.sortKey]);
+    if (index.indexName === REQUEST_INDEXES.byMonth.indexName) await fileUnderMonths(client, tableName);
     await client.send(
       new UpdateTableCommand({
         TableName: tableName,
@@ -173,6 +183,49 @@ async function removeNullKeys(
       startKey = page.LastEvaluatedKey;
     } while (startKey);
   }
+}
+
+/**
+ * Request entries kept from a version before the register by month get their month, so the export finds
+ * them: the UTC month of receipt (the zone is not known here; the export reads the neighbouring months
+ * too). Notices stay out, as the adapter writes them. A scan is fine here: local data only, once.
+ */
+async function fileUnderMonths(client: DynamoDBClient, tableName: string): Promise<void> {
+  const { partitionKey: month, sortKey: at } = REQUEST_INDEXES.byMonth;
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression:
+          '#sk = :meta AND attribute_not_exists(#month) AND attribute_type(receivedAt, :string) AND NOT attribute_type(noticeOf, :string)',
+        ProjectionExpression: '#pk, #sk, receivedAt',
+        ExpressionAttributeNames: {
+          '#pk': TABLE_KEYS.partitionKey,
+          '#sk': TABLE_KEYS.sortKey,
+          '#month': month,
+        },
+        ExpressionAttributeValues: { ':meta': { S: 'META' }, ':string': { S: 'S' } },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const { receivedAt, ...key } of page.Items ?? []) {
+      const received = receivedAt?.S ?? '';
+      await client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: key,
+          UpdateExpression: 'SET #month = :month, #at = :at',
+          ExpressionAttributeNames: { '#month': month, '#at': at },
+          ExpressionAttributeValues: {
+            ':month': { S: `${FULFILMENT_KEYS.requestMonthPrefix}${received.slice(0, 7)}` },
+            ':at': { S: received },
+          },
+        }),
+      );
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
 }
 
 async function waitUntilTableActive(client: DynamoDBClient, tableName: string): Promise<void> {

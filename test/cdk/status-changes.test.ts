@@ -105,7 +105,10 @@ describe('the status-change processor (shipped profile: no SES contact list)', (
     const subjectsId = logicalIdOf(shipped, shipped.stack.tables.subjects);
     const deadLettersId = logicalIdOf(shipped, shipped.stack.statusChanges.deadLetterQueue);
     const [, mapping] = only(template, 'AWS::Lambda::EventSourceMapping', (resource) =>
-      JSON.stringify(resource.Properties.EventSourceArn).includes('StreamArn'),
+      // The subjects table's stream: the requests table's drives the fulfilment-task processor.
+      JSON.stringify(resource.Properties.EventSourceArn).includes(
+        logicalIdOf(shipped, shipped.stack.tables.subjects),
+      ),
     );
 
     expect(mapping.Properties).toEqual({
@@ -127,7 +130,10 @@ describe('the status-change processor (shipped profile: no SES contact list)', (
 
   it('is invoked for subject records only, not for the change feed’s own writes or the counters', () => {
     const [, mapping] = only(shipped.template, 'AWS::Lambda::EventSourceMapping', (resource) =>
-      JSON.stringify(resource.Properties.EventSourceArn).includes('StreamArn'),
+      // The subjects table's stream: the requests table's drives the fulfilment-task processor.
+      JSON.stringify(resource.Properties.EventSourceArn).includes(
+        logicalIdOf(shipped, shipped.stack.tables.subjects),
+      ),
     );
     const { Filters } = mapping.Properties.FilterCriteria as { Filters: Array<{ Pattern: string }> };
 
@@ -139,7 +145,10 @@ describe('the status-change processor (shipped profile: no SES contact list)', (
 
   it('leaves the records time in the stream (24 hours) to be read again after they reach the dead-letter queue', () => {
     const [, mapping] = only(shipped.template, 'AWS::Lambda::EventSourceMapping', (resource) =>
-      JSON.stringify(resource.Properties.EventSourceArn).includes('StreamArn'),
+      // The subjects table's stream: the requests table's drives the fulfilment-task processor.
+      JSON.stringify(resource.Properties.EventSourceArn).includes(
+        logicalIdOf(shipped, shipped.stack.tables.subjects),
+      ),
     );
 
     expect(mapping.Properties.MaximumRecordAgeInSeconds as number).toBeLessThanOrEqual(12 * 3600);

@@ -137,3 +137,11 @@ export function progressOf(tasks: readonly FulfilmentTask[]): FulfilmentProgress
   if (tasks.some((task) => task.state === 'refused')) return 'refused';
   return tasks.every((task) => task.state === 'done') ? 'all-done' : 'waiting';
 }
+
+/**
+ * Whether the operator's systems answer requests of this kind (at least one system is concerned): then
+ * the request completes only when they have, and an access report waits for their answers.
+ */
+export function answeredBySystems(kind: RequestKind | null, systems: readonly DataSystem[]): boolean {
+  return isFulfilmentKind(kind) && systemsConcerned(kind, systems).length > 0;
+}

@@ -9,7 +9,8 @@
  *
  * Every attempt has a deadline (AbortSignal.timeout) that covers the connection, the request and reading
  * the response body, so a hung endpoint fails the attempt with a TimeoutError instead of holding the
- * function until Lambda kills it. Both calls are reads, so a failed attempt is tried again.
+ * function until Lambda kills it. The calls are reads, or the erasure executor's DeleteObject (which S3
+ * answers the same however often it is repeated), so a failed attempt is tried again.
  */
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';

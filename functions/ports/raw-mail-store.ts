@@ -8,3 +8,8 @@ export interface RawMailStore {
   /** Reads one stored message, without downloading more than maxBytes. */
   get(bucket: string, key: string, maxBytes: number): Promise<RawMail>;
 }
+
+/** Deletes stored mail (the erasure executor): deleting an object that is gone already is no error. */
+export interface RawMailRemover {
+  delete(bucket: string, key: string): Promise<void>;
+}

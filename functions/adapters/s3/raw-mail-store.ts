@@ -2,14 +2,14 @@
  * Reads the raw MIME that the SES receipt rule stored in S3, refusing to download more than the size
  * cap: oversized mail is recorded and forwarded by location, never loaded into memory.
  */
-import type { RawMail, RawMailStore } from '../../ports/raw-mail-store';
+import type { RawMail, RawMailRemover, RawMailStore } from '../../ports/raw-mail-store';
 import type { SignedFetch } from '../aws-signed-fetch';
 
 export class RawMailNotFoundError extends Error {
   override readonly name = 'RawMailNotFoundError';
 }
 
-export class S3RawMailStore implements RawMailStore {
+export class S3RawMailStore implements RawMailStore, RawMailRemover {
   constructor(
     private readonly client: SignedFetch,
     private readonly region: string,
@@ -36,6 +36,17 @@ export class S3RawMailStore implements RawMailStore {
     const bytes = new Uint8Array(await response.arrayBuffer());
     if (bytes.byteLength > maxBytes) return { tooLarge: true, sizeBytes: bytes.byteLength };
     return { tooLarge: false, bytes };
+  }
+
+  /**
+   * DeleteObject: S3 answers 204 whether or not the object was there, so a repeated erasure deletes
+   * nothing twice and fails on nothing. Any other answer is a failure the executor counts and retries.
+   */
+  async delete(bucket: string, key: string): Promise<void> {
+    const response = await this.client.fetch(this.objectUrl(bucket, key), { method: 'DELETE' });
+    await response.body?.cancel();
+    if (!response.ok && response.status !== 404)
+      throw new Error(`S3 DeleteObject failed with HTTP ${response.status}`);
   }
 
   private objectUrl(bucket: string, key: string): string {

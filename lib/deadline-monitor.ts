@@ -7,9 +7,13 @@
  *   schedule (hourly) ──▶ λ deadline-monitor ──Query by-status-due──▶ requests table
  *                                 ├──▶ DIGEST#<day> marker (requests table, conditional writes)
  *                                 ├──▶ SES: the daily digest to the DPO
- *                                 └──▶ metrics ──▶ DeadlinesOverdue, DeadlinesDueSoon, CalendarYearMissing
+ *                                 ├──Query REQ#<id> TASK#──▶ the open tasks of the requests it lists
+ *                                 └──▶ metrics ──▶ DeadlinesOverdue, DeadlinesDueSoon, TasksOverdue,
+ *                                                  CalendarYearMissing
  *
- * Least privilege: Query on the one index it reads (not the table, not the other indexes), item puts
+ * Least privilege: Query on the one index it reads (not the other indexes), Query on the table only
+ * under request keys (`REQ#*`: the tasks of the requests it lists; IAM cannot narrow a Query to the sort
+ * key, and what else is there is sealed with a key this function never gets), item puts
  * and updates (never a delete) only on keys starting `DIGEST#`, the table key only through DynamoDB,
  * sending only from the operator's identity with its configuration set; no HMAC key, no raw mail, no
  * subjects table.
@@ -130,6 +134,14 @@ export class DeadlineMonitor extends Construct {
         resources: [`${requests.tableArn}/index/${index}`],
       }),
     );
+    // The tasks of the requests it lists (functions/adapters/dynamodb/fulfilment-register.ts tasksOf).
+    fn.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [requests.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REQ#*'] } },
+      }),
+    );
     // The digest's once-a-day marker (functions/adapters/dynamodb/digest-marker.ts), and nothing else.
     fn.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -166,6 +178,13 @@ export class DeadlineMonitor extends Construct {
         threshold: 1,
       },
       {
+        id: 'TasksOverdue',
+        description:
+          'At least one data system has not answered its fulfilment task for a request past its legal due date (erasure, correction, access, …): the request cannot complete until it does. The daily digest and `makul monitor` name the systems ("waiting for"). Runbook: "Tasks overdue".',
+        metric: this.metric('FulfilmentTasksOverdue', operatorId),
+        threshold: 1,
+      },
+      {
         id: 'CalendarYearMissing',
         description:
           'The official working-day calendar lacks the current or the next year: due dates there are counted with weekends only (never later than the law’s, maybe earlier). Add the year (config/calendars/README.md) and deploy. Runbook: "Calendar year missing".',
@@ -197,6 +216,7 @@ export class DeadlineMonitor extends Construct {
           this.metric('RequestsOverdue', operatorId, 'overdue'),
           this.metric('RequestsDueSoon', operatorId, 'due soon'),
           this.metric('RequestsAwaitingVerification', operatorId, 'awaiting confirmation (not alarmed)'),
+          this.metric('FulfilmentTasksOverdue', operatorId, 'open tasks of overdue requests'),
         ],
         width: 6,
       }),

@@ -12,6 +12,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDbDigestMarker } from '../../functions/adapters/dynamodb/digest-marker';
+import { DynamoDbFulfilmentRegister } from '../../functions/adapters/dynamodb/fulfilment-register';
 import { SesMailSender } from '../../functions/adapters/ses/mail-sender';
 import {
   type DeadlineReport,
@@ -111,8 +112,9 @@ function requestsTable(title: string, requests: readonly MonitoredRequest[], zon
     request.status,
     request.dueLocal,
     request.daysOverdue === null ? '-' : String(request.daysOverdue),
+    request.waitingFor.length > 0 ? request.waitingFor.join(', ') : '-',
   ]);
-  return `${title} (${requests.length}):\n${textTable(['REQUEST', 'KIND', 'STATUS', `DUE (${zone})`, 'DAYS OVERDUE'], rows)}`;
+  return `${title} (${requests.length}):\n${textTable(['REQUEST', 'KIND', 'STATUS', `DUE (${zone})`, 'DAYS OVERDUE', 'WAITING FOR'], rows)}`;
 }
 
 function digestText(digest: DigestOutcome): string {
@@ -154,6 +156,8 @@ function reportText(report: DeadlineReport, where: string): string {
       zone,
     ),
     '',
+    `Open tasks of overdue requests: ${report.tasksOverdue}.`,
+    '',
     ...(report.incomplete
       ? ['More open requests than one run reads: the counts above are lower bounds.', '']
       : []),
@@ -171,7 +175,9 @@ export const monitorCommand: CliCommand = {
 choose: open requests past their legal due date, those due within the operator's dueSoonWorkingDays
 working days (the jurisdiction's official calendar; the window ends at the end of that local day),
 and, apart, those awaiting the sender's confirmation (never alarmed: not yet proven to be the
-subject's). Says whether the official calendar has this year and the next.
+subject's). For each overdue or due-soon request, the operator's systems whose fulfilment tasks are
+still open (WAITING FOR), and how many tasks of overdue requests are open. Says whether the official
+calendar has this year and the next.
 
   --at ISO        the time to judge by (default: now), e.g. 2026-12-31T10:00:00+06:00
   --send-digest   also mail the day's digest to the DPO when something is overdue or due soon, now,
@@ -181,7 +187,8 @@ subject's). Says whether the official calendar has this year and the next.
   --local         the running local stack (npm start); otherwise the operator's deployment in AWS
   --json          one JSON document: {source, operator, jurisdiction, timeZone, at, today,
                   dueSoonWorkingDays, dueSoonUntil, overdue, dueSoon, awaitingVerification: [{requestId,
-                  kind, status, dueAt, dueLocal, daysOverdue}], incomplete, calendar: {years, missing},
+                  kind, status, dueAt, dueLocal, daysOverdue, waitingFor: [system ids]}], incomplete,
+                  tasksOverdue, calendar: {years, missing},
                   digest: {outcome, …}}
 
 Exit codes: 0 done (also when requests are overdue), 1 the register could not be read or the digest
@@ -204,6 +211,7 @@ was not sent (failed or in doubt), 2 usage.`,
           {
             profile,
             listing: target.register,
+            tasks: new DynamoDbFulfilmentRegister(target.requestsTable.client, target.requestsTable.name),
             // Nothing publishes metrics from a person's terminal: counted and dropped.
             metrics: new CountingMetrics(),
             log: stderrLogger(output),

@@ -9,6 +9,10 @@
  * - Reads the register by status and due date (the `by-status-due` index), one Query per open status,
  *   never a Scan. Only ids, kinds, statuses and due dates leave this file: the entries' sealed fields
  *   are never read.
+ * - For each overdue or due-soon request of a kind carried out in the operator's systems, its tasks are
+ *   read (one Query each, only for the requests listed, at most MONITOR_TASK_READS a run): the systems
+ *   whose tasks are still open are what the request waits for, and the open tasks of overdue requests
+ *   are counted on their own gauge (FulfilmentTasksOverdue, alarmed as TasksOverdue).
  * - Requests `awaiting-verification` are not yet proven to be the subject's (the link in the reply is
  *   not confirmed; anyone can send mail in someone's name). They are listed apart and counted on their
  *   own metric, but raise no alarm and no digest: a flood of forged requests must not page the DPO.
@@ -22,6 +26,7 @@
  *   no second digest that day, and tomorrow's run sends again.
  */
 import { randomUUID } from 'node:crypto';
+import { type FulfilmentTask, isFulfilmentKind } from '../domain/fulfilment/tasks';
 import type { DeploymentProfile, Jurisdiction } from '../domain/operators/operator-profile';
 import { type DigestEntry, renderDeadlineDigest } from '../domain/replies/deadline-digest';
 import {
@@ -36,6 +41,7 @@ import type { RegisteredRequest } from '../domain/requests/registered-request';
 import type { RequestKind } from '../domain/requests/request-kinds';
 import { OPEN_STATUSES, type OpenStatus } from '../domain/requests/request-policies';
 import type { DigestMarker, DigestMarkerState } from '../ports/digest-marker';
+import type { FulfilmentRegister } from '../ports/fulfilment-register';
 import { MailNotSentError, type MailSender } from '../ports/mail-sender';
 import type { MetricsRecorder } from '../ports/metrics';
 import type { RequestListing } from '../ports/request-register';
@@ -49,6 +55,14 @@ export const DEFAULT_DIGEST_LOCAL_HOUR = 9;
  * a problem no list solves; the report says it is incomplete and the counts are lower bounds.
  */
 export const MONITOR_LIMIT_PER_STATUS = 1000;
+
+/**
+ * Requests whose tasks one run reads (one Query each). Past it the report says it is incomplete: the
+ * first ones, most overdue first, are read, so the worst are always shown.
+ */
+export const MONITOR_TASK_READS = 500;
+/** Task reads in flight at once: a short run without a burst on the table. */
+const TASK_READ_CONCURRENCY = 8;
 
 /** A marker outlives its local day (at most ~26 hours in any zone) with room to spare; TTL deletes it. */
 const DIGEST_MARKER_TTL_MS = 3 * 24 * 60 * 60 * 1000;
@@ -74,6 +88,11 @@ export interface DigestDependencies {
 export interface MonitorDependencies {
   readonly profile: DeploymentProfile;
   readonly listing: RequestListing;
+  /**
+   * The fulfilment tasks of the requests listed: what each waits for.
+   * @default - tasks are not read (every request waits for no system)
+   */
+  readonly tasks?: Pick<FulfilmentRegister, 'tasksOf'>;
   readonly metrics: MetricsRecorder;
   readonly log: Logger;
   /** @default - no digest is sent */
@@ -94,6 +113,8 @@ export interface MonitoredRequest {
    * `requests list` counts them; null when not yet due.
    */
   readonly daysOverdue: number | null;
+  /** The data systems whose tasks are still open (ids, sorted); none for a request without tasks. */
+  readonly waitingFor: readonly string[];
 }
 
 export type DigestOutcome =
@@ -127,8 +148,13 @@ export interface DeadlineReport {
   readonly dueSoon: readonly MonitoredRequest[];
   /** Awaiting the sender's confirmation, overdue or due soon, soonest due first: listed, never alarmed. */
   readonly awaitingVerification: readonly MonitoredRequest[];
-  /** A status had more than MONITOR_LIMIT_PER_STATUS entries in the window: the counts are lower bounds. */
+  /**
+   * A status had more than MONITOR_LIMIT_PER_STATUS entries in the window, or more requests had tasks
+   * than MONITOR_TASK_READS: the counts are lower bounds.
+   */
   readonly incomplete: boolean;
+  /** Open tasks of overdue requests (alarmed: TasksOverdue). */
+  readonly tasksOverdue: number;
   /** The current and the next local year, and those the official calendar lacks (alarmed: CalendarYearMissing). */
   readonly calendar: { readonly years: readonly number[]; readonly missing: readonly number[] };
   readonly digest: DigestOutcome;
@@ -170,13 +196,20 @@ export async function monitorDeadlines(deps: MonitorDependencies, at: Date): Pro
       deps.listing.requestsByStatus(status, { dueBefore: dueSoonUntil, limit: MONITOR_LIMIT_PER_STATUS + 1 }),
     ),
   );
-  const incomplete = lists.some((list) => list.length > MONITOR_LIMIT_PER_STATUS);
+  const listsIncomplete = lists.some((list) => list.length > MONITOR_LIMIT_PER_STATUS);
   const found = lists.flatMap((list) => list.slice(0, MONITOR_LIMIT_PER_STATUS).flatMap(monitored(at, zone)));
   const byDue = (a: MonitoredRequest, b: MonitoredRequest) =>
     a.dueAt.localeCompare(b.dueAt) || a.requestId.localeCompare(b.requestId);
   const proven = found.filter((request) => request.status !== 'awaiting-verification').sort(byDue);
-  const overdue = proven.filter((request) => Date.parse(request.dueAt) < at.getTime());
-  const dueSoon = proven.filter((request) => Date.parse(request.dueAt) >= at.getTime());
+  const waiting = await openTasks(deps, proven);
+  const withTasks = (request: MonitoredRequest): MonitoredRequest => ({
+    ...request,
+    waitingFor: waiting.bySystem.get(request.requestId) ?? [],
+  });
+  const overdue = proven.filter((request) => Date.parse(request.dueAt) < at.getTime()).map(withTasks);
+  const dueSoon = proven.filter((request) => Date.parse(request.dueAt) >= at.getTime()).map(withTasks);
+  const tasksOverdue = overdue.reduce((sum, request) => sum + request.waitingFor.length, 0);
+  const incomplete = listsIncomplete || waiting.incomplete;
   const awaitingVerification = found
     .filter((request) => request.status === 'awaiting-verification')
     .sort(byDue);
@@ -184,9 +217,11 @@ export async function monitorDeadlines(deps: MonitorDependencies, at: Date): Pro
   deps.metrics.gauge('RequestsOverdue', overdue.length, 'Count');
   deps.metrics.gauge('RequestsDueSoon', dueSoon.length, 'Count');
   deps.metrics.gauge('RequestsAwaitingVerification', awaitingVerification.length, 'Count');
+  deps.metrics.gauge('FulfilmentTasksOverdue', tasksOverdue, 'Count');
   if (incomplete) {
     deps.log.warn('more open requests in the window than one run reads: the counts are lower bounds', {
       limitPerStatus: MONITOR_LIMIT_PER_STATUS,
+      taskReads: MONITOR_TASK_READS,
     });
   }
 
@@ -196,6 +231,7 @@ export async function monitorDeadlines(deps: MonitorDependencies, at: Date): Pro
     overdue: overdue.length,
     dueSoon: dueSoon.length,
     awaitingVerification: awaitingVerification.length,
+    tasksOverdue,
     dueSoonUntil: dueSoonUntil.toISOString(),
     digest: digest.outcome,
   });
@@ -211,9 +247,37 @@ export async function monitorDeadlines(deps: MonitorDependencies, at: Date): Pro
     dueSoon,
     awaitingVerification,
     incomplete,
+    tasksOverdue,
     calendar,
     digest,
   };
+}
+
+/**
+ * The systems each listed request still waits for: its open tasks, read for in-progress requests of a
+ * kind carried out in the operator's systems (the others have none), most overdue first, at most
+ * MONITOR_TASK_READS of them, a few at a time.
+ */
+async function openTasks(
+  deps: MonitorDependencies,
+  listed: readonly MonitoredRequest[],
+): Promise<{ readonly bySystem: Map<string, readonly string[]>; readonly incomplete: boolean }> {
+  const bySystem = new Map<string, readonly string[]>();
+  const tasks = deps.tasks;
+  if (!tasks) return { bySystem, incomplete: false };
+  const concerned = listed.filter(
+    (request) => request.status === 'in-progress' && isFulfilmentKind(request.kind),
+  );
+  const read = concerned.slice(0, MONITOR_TASK_READS);
+  for (let next = 0; next < read.length; next += TASK_READ_CONCURRENCY) {
+    const batch = read.slice(next, next + TASK_READ_CONCURRENCY);
+    const answers = await Promise.all(batch.map((request) => tasks.tasksOf(request.requestId)));
+    batch.forEach((request, index) => {
+      const open = (answers[index] ?? []).filter((task: FulfilmentTask) => task.state === 'open');
+      bySystem.set(request.requestId, open.map((task) => task.systemId).sort());
+    });
+  }
+  return { bySystem, incomplete: concerned.length > read.length };
 }
 
 /** The entry's what and when, copied field by field: nothing else of it goes further. */
@@ -231,6 +295,7 @@ function monitored(at: Date, zone: string) {
         dueAt: due.toISOString(),
         dueLocal: localDateTime(due, zone),
         daysOverdue: overdue ? Math.max(0, Math.round(daysSince / DAY_MS)) : null,
+        waitingFor: [],
       },
     ];
   };
@@ -280,6 +345,7 @@ async function sendDigest(
     status: request.status,
     dueAt: new Date(request.dueAt),
     daysOverdue: request.daysOverdue,
+    waitingFor: request.waitingFor,
   });
   const digest = renderDeadlineDigest({
     language: operator.staffLanguage ?? operator.defaultLanguage,

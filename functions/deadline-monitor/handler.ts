@@ -3,13 +3,15 @@
  * whether the official calendar has the current and next year (metrics for the alarms), and once a
  * local day mails the digest to the DPO (functions/app/monitor-deadlines.ts).
  *
- * It reads ids, kinds, statuses and due dates only, so it gets no HMAC key (no secret to read), no raw
- * mail and no register writes: the shared setup (shared/function-setup.ts) would load the key first, so
- * this handler builds its few adapters itself, from the same configuration contract.
+ * It reads ids, kinds, statuses and due dates only, and which systems' tasks are open, so it gets no
+ * HMAC key (no secret to read), no raw mail and no register writes: the shared setup
+ * (shared/function-setup.ts) would load the key first, so this handler builds its few adapters itself,
+ * from the same configuration contract.
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { DynamoDbDigestMarker } from '../adapters/dynamodb/digest-marker';
+import { DynamoDbFulfilmentRegister } from '../adapters/dynamodb/fulfilment-register';
 import { DynamoDbRequestRegister } from '../adapters/dynamodb/request-register';
 import { SesMailSender } from '../adapters/ses/mail-sender';
 import { type DeadlineReport, monitorDeadlines } from '../app/monitor-deadlines';
@@ -40,6 +42,7 @@ export function createDeadlineMonitorHandler(
     requestsTableName: config.requestsTableName,
     subjectsTableName: config.subjectsTableName,
   });
+  const tasks = new DynamoDbFulfilmentRegister(clients.dynamodb, config.requestsTableName);
   const marker = new DynamoDbDigestMarker(clients.dynamodb, config.requestsTableName);
   const mailSender = new SesMailSender(clients.ses, config.sesConfigurationSet);
   const metrics = functionMetrics(FUNCTION_NAME, profile.operator.id, environment);
@@ -53,6 +56,7 @@ export function createDeadlineMonitorHandler(
         {
           profile,
           listing,
+          tasks,
           metrics: metrics.recorder,
           log: log.child({ awsRequestId: context.awsRequestId }),
           digest: { marker, mailSender, fromLocalHour, cliTarget },

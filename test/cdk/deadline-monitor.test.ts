@@ -123,7 +123,7 @@ describe('the deadline monitor job', () => {
     expect(shared).toEqual(variablesOf(inbound));
   });
 
-  it('may Query only the by-status-due index, and write only digest markers', () => {
+  it('may Query only the by-status-due index and request keys (tasks), and write only digest markers', () => {
     const statements = functionStatements(template).filter((statement) =>
       actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
     );
@@ -134,6 +134,12 @@ describe('the deadline monitor job', () => {
         Effect: 'Allow',
         Action: 'dynamodb:Query',
         Resource: { 'Fn::Join': ['', [requestsArn, '/index/by-status-due']] },
+      },
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: requestsArn,
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REQ#*'] } },
       },
       {
         Effect: 'Allow',
@@ -179,13 +185,14 @@ describe('the deadline monitor job', () => {
 });
 
 describe('the deadline alarms', () => {
-  it('fire on one overdue request, one due soon, one missing calendar year and one failed run, to the DPO’s topic, and say when they clear', () => {
+  it('fire on one overdue request, one due soon, one open task of an overdue request, one missing calendar year and one failed run, to the DPO’s topic, and say when they clear', () => {
     const topic = { Ref: logicalIdOf(stack.alarms.alarmTopic) };
     const alarms = monitorAlarms().map(([, alarm]) => alarm.Properties);
 
     expect(alarms.map((alarm) => alarm.MetricName).sort()).toEqual([
       'CalendarYearMissing',
       'Errors',
+      'FulfilmentTasksOverdue',
       'RequestsDueSoon',
       'RequestsOverdue',
     ]);
@@ -204,7 +211,12 @@ describe('the deadline alarms', () => {
   });
 
   it('reads the gauges the monitor publishes: its own service, the operator, the highest value of the hour', () => {
-    for (const metricName of ['RequestsOverdue', 'RequestsDueSoon', 'CalendarYearMissing']) {
+    for (const metricName of [
+      'RequestsOverdue',
+      'RequestsDueSoon',
+      'FulfilmentTasksOverdue',
+      'CalendarYearMissing',
+    ]) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'makul',
         MetricName: metricName,
@@ -228,6 +240,7 @@ describe('the deadline alarms', () => {
     expect(byMetric.get('RequestsOverdue')).toMatch(/^URGENT: .*Runbook: "Deadlines overdue"\.$/);
     expect(byMetric.get('RequestsDueSoon')).toContain('within 2 working days');
     expect(byMetric.get('RequestsDueSoon')).toContain('Runbook: "Deadlines due soon"');
+    expect(byMetric.get('FulfilmentTasksOverdue')).toContain('Runbook: "Tasks overdue"');
     expect(byMetric.get('CalendarYearMissing')).toContain('Runbook: "Calendar year missing"');
     expect(byMetric.get('Errors')).toContain('Runbook: "Deadline monitor errors"');
   });

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GLOBAL_OPTIONS, UsageError } from '../../bin/cli/command';
 import { monitorCommand } from '../../bin/cli/monitor';
+import { DynamoDbFulfilmentRegister } from '../../functions/adapters/dynamodb/fulfilment-register';
 import type { DynamoDbRequestRegister } from '../../functions/adapters/dynamodb/request-register';
 import type { RegisteredRequest } from '../../functions/domain/requests/registered-request';
 import { type DataFolderLock, lockDataFolder } from '../../local/data-folder-lock';
@@ -74,6 +75,27 @@ beforeAll(async () => {
   });
   await record({ dueAt: endOfDay('2031-03-05'), status: 'needs-human', kind: null });
   await record({ dueAt: endOfDay('2031-03-10'), kind: 'erasure' });
+  // The erasure due soon waits for two systems.
+  const tasks = new DynamoDbFulfilmentRegister(local.client, TABLES.requestsTableName);
+  await tasks.createTasks(
+    ['helpdesk', 'crm'].map((systemId) => ({
+      requestId: 'MK-MONITOR02',
+      systemId,
+      kind: 'erasure' as const,
+      dueAt: endOfDay('2031-03-10'),
+      subjectKey: null,
+      toldBy: 'event' as const,
+      state: 'open' as const,
+      createdAt: '2031-03-03T04:00:00.000Z',
+      outcome: null,
+      reason: null,
+      sealedData: null,
+      answeredAt: null,
+      answeredBy: null,
+      publishedAt: null,
+    })),
+    { at: '2031-03-03T04:00:00.000Z', event: 'tasks-created', detail: {} },
+  );
   await record({ dueAt: endOfDay('2031-03-25') });
   await record({ dueAt: endOfDay('2031-03-06'), status: 'awaiting-verification' });
 });
@@ -129,12 +151,15 @@ describe('makul monitor --local', () => {
     expect(stdout).toContain(
       [
         'Overdue (1):',
-        'REQUEST       KIND  STATUS       DUE (Asia/Bishkek)  DAYS OVERDUE',
-        'MK-MONITOR01  -     needs-human  2031-03-05 23:59    2',
+        'REQUEST       KIND  STATUS       DUE (Asia/Bishkek)  DAYS OVERDUE  WAITING FOR',
+        'MK-MONITOR01  -     needs-human  2031-03-05 23:59    2             -',
       ].join('\n'),
     );
     expect(stdout).toContain('Due soon (1):');
-    expect(stdout).toContain('MK-MONITOR02  erasure  in-progress  2031-03-10 23:59    -');
+    expect(stdout).toContain(
+      'MK-MONITOR02  erasure  in-progress  2031-03-10 23:59    -             crm, helpdesk',
+    );
+    expect(stdout).toContain('Open tasks of overdue requests: 0.');
     expect(stdout).toContain("Awaiting the sender's confirmation (not alarmed");
     expect(stdout).toContain('MK-MONITOR04');
     expect(stdout).not.toContain('MK-MONITOR03');
@@ -157,6 +182,9 @@ describe('makul monitor --local', () => {
     });
     expect(document.overdue.map((entry: { requestId: string }) => entry.requestId)).toEqual(['MK-MONITOR01']);
     expect(document.dueSoon.map((entry: { requestId: string }) => entry.requestId)).toEqual(['MK-MONITOR02']);
+    expect(document.dueSoon[0].waitingFor).toEqual(['crm', 'helpdesk']);
+    expect(document.overdue[0].waitingFor).toEqual([]);
+    expect(document.tasksOverdue).toBe(0);
     // No official KG calendar for 2031–2032 (weekends only): said on stderr, stdout stays one document.
     expect(document.calendar.missing).toEqual([2031, 2032]);
     expect(stderr).toContain('makul monitor: warn: the official working-day calendar lacks 2031 and 2032');

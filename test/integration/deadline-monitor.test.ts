@@ -6,12 +6,14 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbDigestMarker } from '../../functions/adapters/dynamodb/digest-marker';
+import { DynamoDbFulfilmentRegister } from '../../functions/adapters/dynamodb/fulfilment-register';
 import { DynamoDbRequestRegister } from '../../functions/adapters/dynamodb/request-register';
 import {
   createDeadlineMonitorHandler,
   type DeadlineMonitorHandler,
 } from '../../functions/deadline-monitor/handler';
 import { digestHourEnvironment } from '../../functions/deadline-monitor/settings';
+import type { FulfilmentTask } from '../../functions/domain/fulfilment/tasks';
 import type { DeploymentProfile } from '../../functions/domain/operators/operator-profile';
 import type { RegisteredRequest } from '../../functions/domain/requests/registered-request';
 import { functionEnvironment } from '../../functions/shared/function-environment';
@@ -88,13 +90,47 @@ beforeAll(async () => {
   // Around Friday 7 March 2031: two overdue, two due within two working days (Monday is a holiday),
   // one due later, one awaiting confirmation, one closed.
   await record({ dueAt: endOfDay('2031-03-05'), status: 'needs-human', kind: null });
-  await record({ dueAt: endOfDay('2031-03-06') });
+  const late = await record({ dueAt: endOfDay('2031-03-06') });
   await record({ dueAt: endOfDay('2031-03-07'), status: 'held' });
   await record({ dueAt: endOfDay('2031-03-12') });
   await record({ dueAt: endOfDay('2031-03-20') });
   await record({ dueAt: endOfDay('2031-03-06'), status: 'awaiting-verification', kind: 'erasure' });
   await record({ dueAt: endOfDay('2031-03-01'), status: 'completed' });
+  // The overdue access request waits for two of three systems.
+  const tasks = new DynamoDbFulfilmentRegister(client, TABLES.requestsTableName);
+  const made = { at: late.receivedAt, event: 'tasks-created', detail: {} };
+  await tasks.createTasks(
+    ['crm', 'helpdesk', 'player-accounts'].map((system) => openTask(late, system)),
+    made,
+  );
+  await tasks.answerTask(
+    late.requestId,
+    'player-accounts',
+    { state: 'done', outcome: 'not-held', sealedData: null },
+    { via: 'cli', person: 'ops' },
+    new Date(late.receivedAt),
+    { at: late.receivedAt, event: 'task-answered', detail: { system: 'player-accounts' } },
+  );
 });
+
+function openTask(request: RegisteredRequest, systemId: string): FulfilmentTask {
+  return {
+    requestId: request.requestId,
+    systemId,
+    kind: 'access',
+    dueAt: request.dueAt,
+    subjectKey: request.subjectKey,
+    toldBy: 'event',
+    state: 'open',
+    createdAt: request.receivedAt,
+    outcome: null,
+    reason: null,
+    sealedData: null,
+    answeredAt: null,
+    answeredBy: null,
+    publishedAt: null,
+  };
+}
 
 afterAll(async () => {
   client?.destroy();
@@ -146,6 +182,14 @@ describe('the deadline monitor on DynamoDB Local and the SES emulator', () => {
     expect(await digests()).toEqual([]);
   });
 
+  it('names the systems whose tasks are still open, and counts the open tasks of overdue requests', async () => {
+    const report = await runAt('2031-03-07T08:00:00');
+
+    expect(report.overdue.map((request) => request.waitingFor)).toEqual([[], ['crm', 'helpdesk']]);
+    expect(report.dueSoon.map((request) => request.waitingFor)).toEqual([[], []]);
+    expect(report.tasksOverdue).toBe(2);
+  });
+
   it('sends one digest on the first run at or after the hour, none on a later run that day, one the next day', async () => {
     const first = await runAt('2031-03-07T09:05:00');
     const second = await runAt('2031-03-07T10:05:00');
@@ -159,6 +203,7 @@ describe('the deadline monitor on DynamoDB Local and the SES emulator', () => {
     const text = digest?.body.text ?? '';
     expect(text).toContain('MK-DEADLINE01  -       needs-human  2031-03-05 23:59     2');
     expect(text).toContain('MK-DEADLINE04  access  in-progress  2031-03-12 23:59     —');
+    expect(text).toMatch(/Ждём ответа систем\n.*\n.*MK-DEADLINE02 .* crm, helpdesk\n/);
     expect(text).toContain('npx makul requests show ID --operator x2');
     expect(text).toContain('Ожидают подтверждения отправителем');
     expect(text).not.toContain('MK-DEADLINE05');

@@ -4,7 +4,7 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { OutboundState, RegisteredRequest } from '../../domain/requests/registered-request';
-import { REQUEST_INDEXES, TABLE_KEYS } from '../../shared/table-design';
+import { FULFILMENT_KEYS, REQUEST_INDEXES, TABLE_KEYS } from '../../shared/table-design';
 
 export type Item = Record<string, AttributeValue>;
 
@@ -47,6 +47,12 @@ export function epochSeconds(date: Date): string {
 
 export const TTL = TABLE_KEYS.ttlAttribute;
 const { partitionKey: OPS_QUEUE, sortKey: OPS_QUEUE_AT } = REQUEST_INDEXES.opsQueue;
+const { partitionKey: REGISTER_MONTH, sortKey: REGISTER_AT } = REQUEST_INDEXES.byMonth;
+
+/** `REQ#2026-12`: the register-by-month partition of request entries received in that month. */
+export function requestMonthKey(month: string): string {
+  return `${FULFILMENT_KEYS.requestMonthPrefix}${month}`;
+}
 
 export function fromRequest(request: RegisteredRequest): Item {
   const item: Item = {
@@ -86,6 +92,13 @@ export function fromRequest(request: RegisteredRequest): Item {
     item[OPS_QUEUE_AT] = { S: request.opsQueueAt };
   }
   if (request.subjectKey !== null) item.subjectKey = { S: request.subjectKey };
+  // The register by month (the regulator's export) holds requests only: a notice is part of its request.
+  // An entry made without its local month (tests, older paths) is filed under its UTC month, so it is
+  // never missing from an export (the export reads the neighbouring months too).
+  if (request.noticeOf === null) {
+    item[REGISTER_MONTH] = { S: requestMonthKey(request.registerMonth ?? request.receivedAt.slice(0, 7)) };
+    item[REGISTER_AT] = { S: request.receivedAt };
+  }
   // dueAt is the by-status-due index's sort key: an entry without a due date stays out of that index.
   if (request.dueAt !== null) item.dueAt = { S: request.dueAt };
   // Written only when set, like the index keys: the extension's condition is that originalDueAt does
@@ -143,4 +156,4 @@ export function toRequest(item: Item): RegisteredRequest {
   };
 }
 
-export { OPS_QUEUE, OPS_QUEUE_AT };
+export { OPS_QUEUE, OPS_QUEUE_AT, REGISTER_AT, REGISTER_MONTH };

@@ -22,6 +22,8 @@ export interface DigestEntry {
   readonly dueAt: Date;
   /** Local days since the due date's day (0: it passed today); null for a request not yet due. */
   readonly daysOverdue: number | null;
+  /** The data systems whose fulfilment tasks are still open (ids); none when it waits for no system. */
+  readonly waitingFor?: readonly string[];
 }
 
 export interface DigestInput {
@@ -65,6 +67,7 @@ interface DigestTexts {
     readonly status: string;
     readonly due: (timeZone: string) => string;
     readonly daysOverdue: string;
+    readonly waitingFor: string;
   };
   readonly more: (count: number, command: string) => string;
   readonly awaiting: (count: number) => string;
@@ -73,6 +76,7 @@ interface DigestTexts {
   readonly extend: string;
   readonly complete: string;
   readonly reject: string;
+  readonly taskDone: string;
   readonly footer: string;
 }
 
@@ -99,6 +103,7 @@ const TEXTS: Readonly<Record<Language, DigestTexts>> = {
       status: 'Абалы',
       due: (zone) => `Мөөнөтү (${zone})`,
       daysOverdue: 'Кечиккен күндөр',
+      waitingFor: 'Жообу күтүлүп жаткан системалар',
     },
     more: (count, command) => `…жана дагы ${count}. Толук тизме: ${command}`,
     awaiting: (count) =>
@@ -108,6 +113,7 @@ const TEXTS: Readonly<Record<Language, DigestTexts>> = {
     extend: 'мыйзам уруксат берсе, мөөнөттү бир жолу узартуу (адамга негиздүү билдирүү жөнөтүлөт)',
     complete: 'суроо-талап аткарылганда, аны аткарылды деп белгилөө',
     reject: 'суроо-талапты аткаруудан негиздүү баш тартуу',
+    taskDone: 'система жооп бербесе, жооптуу адам анын тапшырмасын аткарылды деп белгилейт',
     footer:
       'Бул катты makul күнүнө бир жолу автоматтык түрдө жөнөтөт. Катта жеке маалыматтар жок: номерлер, түрлөр, абалдар жана мөөнөттөр гана.',
   },
@@ -128,6 +134,7 @@ const TEXTS: Readonly<Record<Language, DigestTexts>> = {
       status: 'Статус',
       due: (zone) => `Срок (${zone})`,
       daysOverdue: 'Дней просрочки',
+      waitingFor: 'Ждём ответа систем',
     },
     more: (count, command) => `…и ещё ${count}. Полный список: ${command}`,
     awaiting: (count) =>
@@ -138,6 +145,7 @@ const TEXTS: Readonly<Record<Language, DigestTexts>> = {
       'однократно продлить срок, если закон это допускает (человеку отправляется мотивированное уведомление)',
     complete: 'отметить запрос выполненным, когда он выполнен',
     reject: 'мотивированно отказать в выполнении запроса',
+    taskDone: 'если система не отвечает, ответственный сотрудник отмечает её задачу выполненной',
     footer:
       'Это письмо makul отправляет автоматически, раз в день. Персональных данных в нём нет: только номера, виды, статусы и сроки.',
   },
@@ -157,6 +165,7 @@ const TEXTS: Readonly<Record<Language, DigestTexts>> = {
       status: 'Status',
       due: (zone) => `Due (${zone})`,
       daysOverdue: 'Days overdue',
+      waitingFor: 'Waiting for',
     },
     more: (count, command) => `…and ${count} more. The full list: ${command}`,
     awaiting: (count) =>
@@ -166,6 +175,7 @@ const TEXTS: Readonly<Record<Language, DigestTexts>> = {
     extend: 'extend the term once, where the law allows it (the person is sent a reasoned notice)',
     complete: 'mark the request done, once it is',
     reject: 'refuse the request, with a reason',
+    taskDone: 'when a system does not answer, the person responsible marks its task done',
     footer:
       'makul sends this mail automatically, once a day. It holds no personal data: request numbers, kinds, statuses and due dates only.',
   },
@@ -192,13 +202,21 @@ function tableOf(
   const shown = entries.slice(0, MAX_DIGEST_ROWS);
   return {
     title,
-    header: [columns.request, columns.kind, columns.status, columns.due(input.timeZone), columns.daysOverdue],
+    header: [
+      columns.request,
+      columns.kind,
+      columns.status,
+      columns.due(input.timeZone),
+      columns.daysOverdue,
+      columns.waitingFor,
+    ],
     rows: shown.map((entry) => [
       entry.requestId,
       entry.kind ?? '-',
       entry.status,
       localDateTime(entry.dueAt, input.timeZone),
       entry.daysOverdue === null ? '—' : String(entry.daysOverdue),
+      entry.waitingFor && entry.waitingFor.length > 0 ? entry.waitingFor.join(', ') : '—',
     ]),
     more: entries.length > shown.length ? texts.more(entries.length - shown.length, listCommand) : null,
   };
@@ -270,6 +288,7 @@ export function renderDeadlineDigest(input: DigestInput): RenderedReply {
     [command('requests extend ID --reason "…"'), texts.extend],
     [command('requests complete ID'), texts.complete],
     [command('requests reject ID --reason "…"'), texts.reject],
+    [command('tasks complete ID SYSTEM --outcome erased|corrected|restricted|not-held'), texts.taskDone],
   ];
   const subject = texts.subject(input.operatorId, input.overdue.length, input.dueSoon.length);
 

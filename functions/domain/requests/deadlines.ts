@@ -253,3 +253,8 @@ export function reviewDueAt(jurisdiction: Jurisdiction, receivedAt: Date): Date 
 export function nextLocalMidnight(now: Date, timeZone: string): Date {
   return new Date(endOfLocalDay(localDate(now, timeZone), timeZone).getTime() + 1000);
 }
+
+/** The first instant of a local day in the time zone (the register export's periods start there). */
+export function startOfLocalDay(day: PlainDate, timeZone: string): Date {
+  return new Date(endOfLocalDay(addDays(day, -1), timeZone).getTime() + 1000);
+}

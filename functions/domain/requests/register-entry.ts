@@ -4,7 +4,7 @@
  */
 import type { InboundDecision } from '../mail/decide-inbound';
 import type { DeploymentProfile } from '../operators/operator-profile';
-import { dueAt, reviewDueAt } from './deadlines';
+import { dueAt, localDate, reviewDueAt } from './deadlines';
 import type { OutboundKind, RegisteredRequest } from './registered-request';
 import type { RequestPlan } from './request-policies';
 
@@ -90,7 +90,13 @@ export function newRegisterEntry(input: RegisterEntryInput): RegisteredRequest {
     provedAt: plan?.applyEffectNow && decision.senderAuthenticated ? receivedAt.toISOString() : null,
     notice: null,
     noticeOf: null,
+    registerMonth: registerMonthOf(receivedAt, jurisdiction.timeZone),
   };
+}
+
+/** `2026-12`: the month of an instant in the jurisdiction's zone, the register month of an entry received then. */
+export function registerMonthOf(receivedAt: Date, timeZone: string): string {
+  return localDate(receivedAt, timeZone).slice(0, 7);
 }
 
 /** A request that takes effect on arrival is proved by its authenticated sender, or needs no proof. */
@@ -153,5 +159,6 @@ export function newOneClickEntry(input: {
     provedAt: null,
     notice: null,
     noticeOf: null,
+    registerMonth: registerMonthOf(input.at, jurisdiction.timeZone),
   };
 }

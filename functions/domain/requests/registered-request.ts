@@ -17,9 +17,10 @@ export type OutboundState = 'pending' | 'sending' | 'sent' | 'skipped' | 'deferr
 
 /**
  * Lists ops work through (a sparse index): replies waiting for their rate-limit window, requests held
- * without effect or reply (spam verdict, DMARC failure), and messages whose delivery is in doubt.
+ * without effect or reply (spam verdict, DMARC failure), messages whose delivery is in doubt, and
+ * requests one of whose data systems refused its task (app/answer-task.ts): ops decide what follows.
  */
-export type OpsQueue = 'deferred' | 'held' | 'in-doubt';
+export type OpsQueue = 'deferred' | 'held' | 'in-doubt' | 'refused';
 
 /** How the person behind a request showed it was theirs (the register's proof for the regulator). */
 export type Proof = 'authenticated-sender' | 'confirmed-link' | 'ops';
@@ -120,6 +121,12 @@ export interface RegisteredRequest {
   /** A notice entry: what it says, and the request it belongs to. */
   readonly notice: NoticeKind | null;
   readonly noticeOf: string | null;
+  /**
+   * The register month the entry is filed under for the regulator's export (`2026-12`): the month of
+   * receipt in the jurisdiction's zone, fixed when the entry is made (register-entry.ts). Absent on
+   * entries made elsewhere (tests, notices): the adapter then files them under the UTC month.
+   */
+  readonly registerMonth?: string;
 }
 
 /** Audit details are ids, reasons and times only: never addresses, names or text from the mail. */

@@ -9,9 +9,11 @@ import {
   dueSoonWindowEnd,
   localHour,
   MONITOR_LIMIT_PER_STATUS,
+  MONITOR_TASK_READS,
   type MonitorDependencies,
   monitorDeadlines,
 } from '../../../functions/app/monitor-deadlines';
+import type { FulfilmentTask } from '../../../functions/domain/fulfilment/tasks';
 import type { DeploymentProfile, Jurisdiction } from '../../../functions/domain/operators/operator-profile';
 import type { RegisteredRequest } from '../../../functions/domain/requests/registered-request';
 import { OPEN_STATUSES } from '../../../functions/domain/requests/request-policies';
@@ -128,9 +130,43 @@ interface Run {
   readonly mail: MemoryMail;
 }
 
+/** Tasks by request id, and the requests whose tasks were read. */
+class MemoryTasks {
+  readonly reads: string[] = [];
+  constructor(private readonly byRequest: ReadonlyMap<string, readonly FulfilmentTask[]>) {}
+
+  async tasksOf(requestId: string): Promise<FulfilmentTask[]> {
+    this.reads.push(requestId);
+    return [...(this.byRequest.get(requestId) ?? [])];
+  }
+}
+
+function task(request: RegisteredRequest, systemId: string, state: FulfilmentTask['state']): FulfilmentTask {
+  return {
+    requestId: request.requestId,
+    systemId,
+    kind: 'erasure',
+    dueAt: request.dueAt,
+    subjectKey: request.subjectKey,
+    toldBy: 'event',
+    state,
+    createdAt: request.receivedAt,
+    outcome: state === 'done' ? 'erased' : null,
+    reason: state === 'refused' ? 'legal hold' : null,
+    sealedData: null,
+    answeredAt: state === 'open' ? null : request.receivedAt,
+    answeredBy: state === 'open' ? null : { via: 'cli', person: 'ops' },
+    publishedAt: null,
+  };
+}
+
 function setUp(
   entries: readonly RegisteredRequest[],
-  options: { profile?: DeploymentProfile; digest?: Partial<DigestDependencies> | false } = {},
+  options: {
+    profile?: DeploymentProfile;
+    digest?: Partial<DigestDependencies> | false;
+    tasks?: MemoryTasks;
+  } = {},
 ): Run {
   const listing = new MemoryListing(entries);
   const metrics = new CountingMetrics();
@@ -148,6 +184,7 @@ function setUp(
     metrics,
     log,
     ...(digest ? { digest } : {}),
+    ...(options.tasks ? { tasks: options.tasks } : {}),
   };
   return { deps, listing, metrics, logs, marker, mail };
 }
@@ -208,6 +245,7 @@ describe('monitorDeadlines', () => {
       dueAt: '2031-03-06T17:59:59.000Z',
       dueLocal: '2031-03-06 23:59',
       daysOverdue: 1,
+      waitingFor: [],
     });
     expect(report).toMatchObject({
       operator: 'x2',
@@ -292,6 +330,84 @@ describe('monitorDeadlines', () => {
     const everything = JSON.stringify([report, run.logs, run.mail.sent]);
     expect(everything).not.toContain('person@example.kg');
     expect(everything).not.toContain('sealed');
+  });
+});
+
+describe('tasks of the requests listed', () => {
+  it('names the systems an overdue or due-soon request waits for, and counts the open tasks of overdue ones', async () => {
+    const late = open({ kind: 'erasure', dueAt: endOfDay('2031-03-05') });
+    const soon = open({ kind: 'erasure', dueAt: endOfDay('2031-03-11') });
+    const tasks = new MemoryTasks(
+      new Map([
+        [
+          late.requestId,
+          [task(late, 'helpdesk', 'open'), task(late, 'crm', 'open'), task(late, 'player-accounts', 'done')],
+        ],
+        [soon.requestId, [task(soon, 'crm', 'open'), task(soon, 'helpdesk', 'refused')]],
+      ]),
+    );
+    const run = setUp([late, soon], { tasks });
+
+    const report = await monitorDeadlines(run.deps, FRIDAY);
+
+    expect(report.overdue.map((request) => request.waitingFor)).toEqual([['crm', 'helpdesk']]);
+    expect(report.dueSoon.map((request) => request.waitingFor)).toEqual([['crm']]);
+    expect(report.tasksOverdue).toBe(2);
+    expect(run.metrics.gauges.get('FulfilmentTasksOverdue')).toBe(2);
+  });
+
+  it('reads tasks only for the in-progress requests it lists that have a kind carried out in systems', async () => {
+    const late = open({ kind: 'erasure', dueAt: endOfDay('2031-03-05') });
+    const unsubscribe = open({ kind: 'unsubscribe', dueAt: endOfDay('2031-03-05') });
+    const review = open({ kind: null, status: 'needs-human', dueAt: endOfDay('2031-03-05') });
+    const unconfirmed = open({
+      kind: 'erasure',
+      status: 'awaiting-verification',
+      dueAt: endOfDay('2031-03-06'),
+    });
+    const later = open({ kind: 'erasure', dueAt: endOfDay('2031-04-30') });
+    const tasks = new MemoryTasks(new Map());
+    const run = setUp([late, unsubscribe, review, unconfirmed, later], { tasks });
+
+    const report = await monitorDeadlines(run.deps, FRIDAY);
+
+    expect(tasks.reads).toEqual([late.requestId]);
+    expect(report.awaitingVerification.map((request) => request.waitingFor)).toEqual([[]]);
+    expect(report.tasksOverdue).toBe(0);
+    expect(run.metrics.gauges.get('FulfilmentTasksOverdue')).toBe(0);
+  });
+
+  it('reads at most MONITOR_TASK_READS requests a run, the most overdue first, and says the report is incomplete', async () => {
+    const entries = Array.from({ length: MONITOR_TASK_READS + 3 }, (_, index) =>
+      open({
+        kind: 'erasure',
+        dueAt: new Date(bishkek('2031-03-01T00:00:00').getTime() + index * 60_000).toISOString(),
+      }),
+    );
+    const tasks = new MemoryTasks(
+      new Map(entries.map((entry) => [entry.requestId, [task(entry, 'crm', 'open')]])),
+    );
+    const run = setUp(entries, { tasks, digest: false });
+
+    const report = await monitorDeadlines(run.deps, FRIDAY);
+
+    expect(tasks.reads).toHaveLength(MONITOR_TASK_READS);
+    expect(tasks.reads[0]).toBe(entries[0]?.requestId);
+    expect(report.tasksOverdue).toBe(MONITOR_TASK_READS);
+    expect(report.incomplete).toBe(true);
+  });
+
+  it('puts what each request waits for in the digest', async () => {
+    const late = open({ kind: 'erasure', dueAt: endOfDay('2031-03-05') });
+    const tasks = new MemoryTasks(
+      new Map([[late.requestId, [task(late, 'helpdesk', 'open'), task(late, 'crm', 'open')]]]),
+    );
+    const run = setUp([late], { tasks });
+
+    await monitorDeadlines(run.deps, FRIDAY);
+
+    expect(run.mail.sent).toHaveLength(1);
+    expect(run.mail.sent[0]?.text).toMatch(new RegExp(`${late.requestId}\\s.*crm, helpdesk`));
   });
 });
 

@@ -20,6 +20,7 @@ const overdue: DigestEntry = {
   status: 'in-progress',
   dueAt: new Date('2031-03-06T17:59:59Z'),
   daysOverdue: 1,
+  waitingFor: ['crm', 'helpdesk'],
 };
 const review: DigestEntry = {
   requestId: 'MK-REVIEW001',
@@ -104,20 +105,32 @@ describe('renderDeadlineDigest', () => {
       [
         'Overdue requests (2)',
         '',
-        'Request       Kind    Status       Due (Asia/Bishkek)  Days overdue',
-        'MK-REVIEW001  -       needs-human  2031-02-26 23:59    9',
-        'MK-OVERDUE01  access  in-progress  2031-03-06 23:59    1',
+        'Request       Kind    Status       Due (Asia/Bishkek)  Days overdue  Waiting for',
+        'MK-REVIEW001  -       needs-human  2031-02-26 23:59    9             —',
+        'MK-OVERDUE01  access  in-progress  2031-03-06 23:59    1             crm, helpdesk',
       ].join('\n'),
     );
     expect(text).toContain(
       [
         'Requests due soon (1)',
         '',
-        'Request      Kind     Status  Due (Asia/Bishkek)  Days overdue',
-        'MK-SOON0001  erasure  held    2031-03-11 23:59    —',
+        'Request      Kind     Status  Due (Asia/Bishkek)  Days overdue  Waiting for',
+        'MK-SOON0001  erasure  held    2031-03-11 23:59    —             —',
       ].join('\n'),
     );
     expect(text).toContain('Checked: 2031-03-07 10:00 (Asia/Bishkek).');
+  });
+
+  it.each([
+    ['ky', 'Жообу күтүлүп жаткан системалар'],
+    ['ru', 'Ждём ответа систем'],
+    ['en', 'Waiting for'],
+  ] as const)('names in %s the systems a request waits for, in the text and the HTML', (language, header) => {
+    const { text, html } = renderDeadlineDigest(input({ language }));
+
+    expect(text).toMatch(new RegExp(`${header}\\n.*MK-REVIEW001.*—\\n.*MK-OVERDUE01.*crm, helpdesk\\n`));
+    expect(html).toContain(`>${header}</th>`);
+    expect(html).toContain('>crm, helpdesk</td>');
   });
 
   it('gives the commands to act, pointed at this deployment', () => {

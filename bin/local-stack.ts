@@ -28,6 +28,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { DeferredRunReport } from '../functions/app/send-deferred-outbound';
 import { createDeferredOutboundHandler } from '../functions/deferred-outbound/handler';
 import type { DeploymentProfile } from '../functions/domain/operators/operator-profile';
+import { createFulfilmentTasksHandler } from '../functions/fulfilment-tasks/handler';
 import { createInboundHandler } from '../functions/inbound-email/handler';
 import { createPagesHandler } from '../functions/pages/handler';
 import { MAX_RECEIVE_COUNT } from '../functions/shared/config';
@@ -40,6 +41,7 @@ import {
 } from '../functions/shared/operators-file';
 import { createStatusApiHandler } from '../functions/status-api/handler';
 import { createStatusChangesHandler } from '../functions/status-changes/handler';
+import { createSystemsApiHandler } from '../functions/systems-api/handler';
 import { LOCK_FILE_NAME, lockDataFolder } from '../local/data-folder-lock';
 import { decisionLine } from '../local/decision-line';
 import { DEFAULT_DEFERRED_EVERY_SECONDS, startDeferredOutboundJob } from '../local/deferred-outbound-job';
@@ -162,6 +164,9 @@ function statusChangeLine(detail: unknown): string {
       : `${name} ${state.previous} → ${state.current}`;
   return `  status change #${change.sequence} (sid ${change.sid.slice(0, 8)}…): ${states('marketing', change.marketing)}, ${states('processing', change.processing)}${change.reason ? ` (${change.reason})` : ''}`;
 }
+
+/** The IAM identity local calls to the systems API are made as (no SigV4 on 127.0.0.1). */
+const LOCAL_SYSTEM_CALLER = 'arn:aws:sts::000000000000:assumed-role/makul-local-system/local';
 
 /**
  * One local HTTP API for both HTTP functions, as two API Gateway APIs are in AWS: the status API under
@@ -361,10 +366,29 @@ async function main(): Promise<void> {
     environment,
     localHandlerLogger('pages', options.verbose, new Map()),
   );
-  const statusFunction = createStatusApiHandler(
+  const statusApiFunction = createStatusApiHandler(
     environment,
     localHandlerLogger('status-api', options.verbose, new Map()),
   );
+  // The systems API (in AWS an API of its own, SigV4) shares /v1/ here: /v1/requests/… goes to it, as
+  // a caller that names no system's role (a system with callerRoleArn is answered 403 locally).
+  const systemsFunction = createSystemsApiHandler(
+    environment,
+    localHandlerLogger('systems-api', options.verbose, new Map()),
+  );
+  const statusFunction: typeof statusApiFunction = (event, context) =>
+    event.rawPath.startsWith('/v1/requests/')
+      ? systemsFunction(
+          {
+            ...event,
+            requestContext: {
+              ...event.requestContext,
+              authorizer: { iam: { userArn: LOCAL_SYSTEM_CALLER } },
+            } as typeof event.requestContext,
+          },
+          context,
+        )
+      : statusApiFunction(event, context);
 
   const deliver = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const sentBefore = (await ses.sentEmails()).length;
@@ -411,6 +435,19 @@ async function main(): Promise<void> {
     },
   });
   streamPoller.start();
+  // The requests table's stream into the real fulfilment-task processor: tasks for requests that become
+  // in progress, and their events (docs/events/fulfilment-task-created.md) on the EventBridge stand-in.
+  const fulfilmentTasksHandler = createFulfilmentTasksHandler(
+    environment,
+    localHandlerLogger('fulfilment-tasks', options.verbose, new Map()),
+  );
+  const tasksPoller = new StreamPoller({
+    endpoint: dynamo.endpoint,
+    tableName: tables.requestsTableName,
+    report,
+    handler: (event) => fulfilmentTasksHandler(event, lambdaContext(region, 'makul-fulfilment-tasks-local')),
+  });
+  tasksPoller.start();
   // Last: the pages act on the register, so everything they call is up before a link can be opened.
   const http = await startHttpPages({
     handler: httpFunctions(statusFunction, pagesFunction),
@@ -506,6 +543,7 @@ async function main(): Promise<void> {
     ])
       // After the handlers that write subjects' records: their last changes still reach the feed.
       .then(() => streamPoller.stop().then(() => report('status-changes: stopped')))
+      .then(() => tasksPoller.stop().then(() => report('fulfilment-tasks: stopped')))
       .then(() => Promise.all([dynamo.stop(), ses.dispose(), s3.stop(), eventBridge.stop()]))
       .then(
         () => {

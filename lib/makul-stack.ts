@@ -11,6 +11,8 @@ import type { Construct } from 'constructs';
 import type { DeploymentProfile } from '../functions/domain/operators/operator-profile';
 import { functionEnvironment } from '../functions/shared/function-environment';
 import { DeadlineMonitor } from './deadline-monitor';
+import { ErasureExecutor } from './erasure-executor';
+import { FulfilmentTasks } from './fulfilment-tasks';
 import { InboundAlarms } from './inbound-alarms';
 import { InboundDashboard } from './inbound-dashboard';
 import { InboundMailReceiving } from './inbound-mail-receiving';
@@ -21,6 +23,7 @@ import { PublicPagesApi } from './public-pages-api';
 import { ScheduledFunction } from './scheduled-function';
 import { StatusApi } from './status-api';
 import { StatusChanges, statusEventBusName } from './status-changes';
+import { SystemsApi } from './systems-api';
 
 /** How often deferred replies and forwards are looked at: windows open on the hour and at midnight. */
 /**
@@ -287,6 +290,66 @@ export class MakulStack extends Stack {
       description:
         'The deadline monitor Lambda function: run it by hand with aws lambda invoke (docs/runbook.md)',
     });
+
+    // Fulfilment tasks (lib/fulfilment-tasks.ts): made from the requests stream, announced on the same
+    // bus, a queue per system told by event (outputs FulfilmentQueueUrl<System>).
+    new FulfilmentTasks(this, 'FulfilmentTasks', {
+      operatorId: operator.id,
+      entry: path.join(PROJECT_ROOT, 'functions', 'fulfilment-tasks', 'index.ts'),
+      projectRoot: PROJECT_ROOT,
+      environment: functionEnvironment({
+        ...environmentValues,
+        eventBusName: statusEventBusName(operator.id),
+      }),
+      tables: this.tables,
+      bus: this.statusChanges.bus,
+      dataSystems: operator.dataSystems,
+      alarmTopic: this.alarms.alarmTopic,
+      dashboard: dashboard.dashboard,
+    });
+
+    // Erasures (lib/erasure-executor.ts): every 15 minutes, destruction acts, alarms, a dashboard row.
+    const erasureExecutor = new ErasureExecutor(this, 'ErasureExecutor', {
+      operatorId: operator.id,
+      entry: path.join(PROJECT_ROOT, 'functions', 'erasure-executor', 'index.ts'),
+      projectRoot: PROJECT_ROOT,
+      environment,
+      tables: this.tables,
+      rawMailBucket: this.receiving.rawMailBucket,
+      alarmTopic: this.alarms.alarmTopic,
+      actsNameAddress: operator.destructionActNamesAddress,
+      dashboard: dashboard.dashboard,
+    });
+    new CfnOutput(this, 'ErasureExecutorFunctionName', {
+      value: erasureExecutor.job.fn.function.functionName,
+      description: 'The erasure executor Lambda function (makul erasure run does the same from a terminal)',
+    });
+
+    // The systems API (lib/systems-api.ts): data systems read requests and answer their tasks (SigV4).
+    const systemsApi = new SystemsApi(this, 'SystemsApi', {
+      operatorId: operator.id,
+      entry: path.join(PROJECT_ROOT, 'functions', 'systems-api', 'index.ts'),
+      projectRoot: PROJECT_ROOT,
+      environment,
+      tables: this.tables,
+      alarmTopic: this.alarms.alarmTopic,
+      dashboard: dashboard.dashboard,
+    });
+    for (const [outputId, value, description] of [
+      ['SystemsApiUrl', systemsApi.url, 'Base URL of the private systems API (SigV4, service execute-api)'],
+      [
+        'SystemsApiCallerPolicyArn',
+        systemsApi.callerPolicy.managedPolicyArn,
+        'Managed policy to attach to each data system’s role: read requests, answer tasks (docs/systems-api.md)',
+      ],
+      [
+        'SystemsApiAccessLogs',
+        systemsApi.accessLogs.logGroupName,
+        'Access logs of the systems API (no paths or bodies)',
+      ],
+    ] as const) {
+      new CfnOutput(this, outputId, { value, description });
+    }
 
     this.addOutputs(props.profile, dashboard.dashboard.dashboardName);
     this.addPublicPagesOutputs();

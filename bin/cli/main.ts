@@ -3,6 +3,7 @@
  * options are accepted before or after the command name; exit codes are 0 done, 1 failed, 2 usage.
  */
 import { parseArgs } from 'node:util';
+import { actsShowCommand } from './acts-show';
 import { calendarCheckCommand } from './calendar-check';
 import {
   type CliCommand,
@@ -13,9 +14,11 @@ import {
   UsageError,
 } from './command';
 import { deadlineCommand } from './deadline';
+import { erasureRunCommand } from './erasure-run';
 import { inspectCommand } from './inspect';
 import { monitorCommand } from './monitor';
 import { queueCommand } from './queue';
+import { registerExportCommand } from './register-export';
 import { requestsCompleteCommand } from './requests-complete';
 import { requestsExtendCommand } from './requests-extend';
 import { requestsListCommand } from './requests-list';
@@ -23,6 +26,8 @@ import { requestsRejectCommand } from './requests-reject';
 import { requestsShowCommand } from './requests-show';
 import { restrictionCommand } from './restriction';
 import { subjectShowCommand } from './subject-show';
+import { tasksCompleteCommand } from './tasks-complete';
+import { tasksRefuseCommand } from './tasks-refuse';
 import { unsubscribeHeadersCommand } from './unsubscribe-headers';
 
 /**
@@ -38,10 +43,15 @@ export const COMMANDS: ReadonlyMap<string, CliCommand> = new Map(
     requestsExtendCommand,
     requestsCompleteCommand,
     requestsRejectCommand,
+    tasksCompleteCommand,
+    tasksRefuseCommand,
     subjectShowCommand,
     deadlineCommand,
     calendarCheckCommand,
     monitorCommand,
+    erasureRunCommand,
+    actsShowCommand,
+    registerExportCommand,
     restrictionCommand,
     unsubscribeHeadersCommand,
   ].map((command) => [command.name, command]),

@@ -34,6 +34,11 @@ export interface OpsRegister {
   readonly jurisdiction: Jurisdiction;
   /** Where it reads, for people: "local stack on …" or "AWS eu-west-1, table …". */
   readonly where: string;
+  /**
+   * The client and requests table the register uses, for the functions' other adapters on the same
+   * table (the register export, fulfilment tasks); page reads through it count for onItemsRead too.
+   */
+  readonly requestsTable: { readonly client: DynamoDBClient; readonly name: string };
   /** The same, for --json. */
   readonly source:
     | { readonly local: true; readonly dataDirectory: string; readonly dynamodbEndpoint: string }
@@ -118,6 +123,7 @@ function openLocalRegister(global: GlobalOptions): OpsRegister {
     operator: stack.operator,
     jurisdiction,
     where: `local stack on ${dataDirectory}`,
+    requestsTable: { client, name: stack.requestsTableName },
     source: { local: true, dataDirectory, dynamodbEndpoint: stack.dynamodbEndpoint },
     hmacKey: async () => readLocalSecret({ ...global, dataDir: dataDirectory }).secret,
     onItemsRead: progress,
@@ -183,6 +189,7 @@ async function openAwsRegister(global: GlobalOptions, needs: OpsRegisterNeeds): 
     operator,
     jurisdiction: profile.jurisdiction,
     where: stack ? `AWS ${region}, stack ${stack}` : `AWS ${region}, table ${requestsTable}`,
+    requestsTable: { client, name: requestsTable },
     source: { local: false, region, requestsTable, stack },
     hmacKey: async () =>
       readSecretsManagerSecret(global.hmacSecretArn ?? (await stackOutputs()).value('HmacSecretArn')),

@@ -1,11 +1,12 @@
 /**
- * `makul queue deferred|held|in-doubt`: the entries of one ops list, in list order, from the register
+ * `makul queue deferred|held|in-doubt|refused`: the entries of one ops list, in list order, from the register
  * (the requests table's sparse `ops-queue` index, read through DynamoDbRequestRegister.listOpsQueue):
  *
  *   deferred  replies and forwards waiting for a rate-limit window, by when they may go out; the
  *             deferred-outbound job sends them then
  *   held      requests held without effect or reply (spam verdict, DMARC failure), longest held first
  *   in-doubt  outbound messages that SES may or may not have taken, never sent again, oldest first
+ *   refused   requests a data system refused its task for (app/answer-task.ts), oldest first
  *
  * Ids, kinds, reasons, states and times only: never an address (the register keeps the person's
  * address sealed, and this command does not print it even so).
@@ -15,7 +16,7 @@ import { type CliCommand, type CommandOutput, type ExitCode, UsageError } from '
 import { CommandFailure, type OpsRegister, openOpsRegister } from './ops-register';
 import { textTable } from './ops-text';
 
-const QUEUES: readonly OpsQueue[] = ['deferred', 'held', 'in-doubt'];
+const QUEUES: readonly OpsQueue[] = ['deferred', 'held', 'in-doubt', 'refused'];
 export const DEFAULT_QUEUE_LIMIT = 100;
 const MAX_QUEUE_LIMIT = 10_000;
 
@@ -34,6 +35,11 @@ const QUEUE_SENSE: Readonly<Record<OpsQueue, { holds: string; at: string; atFiel
   'in-doubt': {
     holds: 'messages SES may or may not have taken (never sent again)',
     at: 'IN DOUBT SINCE',
+    atField: 'since',
+  },
+  refused: {
+    holds: 'requests a data system refused its task for (the reason is in the audit trail)',
+    at: 'REFUSED SINCE',
     atField: 'since',
   },
 };
@@ -189,15 +195,16 @@ async function printQueue(
 export const queueCommand: CliCommand = {
   name: 'queue',
   synopsis:
-    'makul queue deferred|held|in-doubt [--local [--data-dir DIR] | --operator ID [--requests-table NAME]] [--json] [--limit N]',
+    'makul queue deferred|held|in-doubt|refused [--local [--data-dir DIR] | --operator ID [--requests-table NAME]] [--json] [--limit N]',
   help: `Lists the entries of one ops list, in list order, never with an address:
   deferred   ${QUEUE_SENSE.deferred.holds};
              soonest to go out first
   held       ${QUEUE_SENSE.held.holds}; longest held first
   in-doubt   ${QUEUE_SENSE['in-doubt'].holds}; oldest first
+  refused    ${QUEUE_SENSE.refused.holds}; oldest first
 
 For each: request id, kind, reason, status, outbound message and its state, when it was received,
-its legal due date, and when it may go out (deferred) or since when it is listed (held, in-doubt).
+its legal due date, and when it may go out (deferred) or since when it is listed (held, in-doubt, refused).
 
   --local                the running local stack (npm start): the state file in its data folder says
                          where its DynamoDB Local listens

@@ -5,6 +5,8 @@
  * address or host); the entry's fields are listed one by one, so a field added later is not printed
  * until someone decides it may be.
  */
+import { DynamoDbFulfilmentRegister } from '../../functions/adapters/dynamodb/fulfilment-register';
+import type { FulfilmentTask, TaskAnswerer } from '../../functions/domain/fulfilment/tasks';
 import type { Jurisdiction } from '../../functions/domain/operators/operator-profile';
 import type { AuditEvent, RegisteredRequest } from '../../functions/domain/requests/registered-request';
 import { isOpen } from '../../functions/domain/requests/request-policies';
@@ -99,6 +101,52 @@ export function shownRequest(request: RegisteredRequest, jurisdiction: Jurisdict
   };
 }
 
+/**
+ * A fulfilment task as ops see it: which system, where it stands, who answered and when. The data an
+ * access answer carries stay sealed (only whether there are any); a person's name is shown, as it is
+ * in the audit trail.
+ */
+export interface ShownTask {
+  readonly system: string;
+  readonly state: FulfilmentTask['state'];
+  readonly outcome: FulfilmentTask['outcome'];
+  readonly reason: string | null;
+  readonly dueAt: string | null;
+  readonly createdAt: string;
+  readonly publishedAt: string | null;
+  readonly answeredAt: string | null;
+  /** The caller's IAM ARN (API) or the person's name (CLI). */
+  readonly answeredBy: string | null;
+  readonly answeredVia: TaskAnswerer['via'] | null;
+  readonly dataKept: boolean;
+}
+
+export function shownTask(task: FulfilmentTask): ShownTask {
+  const by = task.answeredBy;
+  return {
+    system: task.systemId,
+    state: task.state,
+    outcome: task.outcome,
+    reason: task.reason === null ? null : withoutAddress(task.reason),
+    dueAt: task.dueAt,
+    createdAt: task.createdAt,
+    publishedAt: task.publishedAt,
+    answeredAt: task.answeredAt,
+    answeredBy: by === null ? null : by.via === 'api' ? by.caller : withoutAddress(by.person),
+    answeredVia: by?.via ?? null,
+    dataKept: task.sealedData !== null,
+  };
+}
+
+function taskText(task: ShownTask, zone: string): string {
+  const what =
+    task.state === 'open'
+      ? `open since ${zonedMinute(task.createdAt, zone)}`
+      : `${task.state}${task.outcome ? ` (${task.outcome})` : ''}${task.reason ? `: ${JSON.stringify(task.reason)}` : ''}` +
+        ` ${zonedMinute(task.answeredAt, zone)}${task.answeredBy ? ` by ${task.answeredBy}` : ''}`;
+  return `  ${task.system.padEnd(20)}  ${what}`;
+}
+
 /** The audit trail in time order (events of one moment in the order written); addresses hidden. */
 export function auditInOrder(trail: readonly AuditEvent[]): AuditEvent[] {
   return trail
@@ -135,11 +183,13 @@ export const requestsShowCommand: CliCommand = {
   help: `Shows one register request: kind, status, when it was received and is due, the statute of its
 deadline, whether it was extended (and whether the law allows it), how it was closed, how the
 subject proved it was theirs, whether makul still keeps their address (never the address itself),
-its outbound message, and its audit trail, oldest first.
+its outbound message, its tasks in the operator's data systems (state, outcome, who answered
+and when), and its audit trail, oldest first.
 
   ID       the request id (MK-…), as in the reply, the forward or makul requests list
   --local  the running local stack (npm start); otherwise the operator's deployment in AWS
-  --json   one JSON document: {request, auditTrail: [{at, event, detail}]}
+  --json   one JSON document: {request, tasks: [{system, state, outcome, answeredAt, answeredBy, …}],
+           auditTrail: [{at, event, detail}]}
 
 Exit codes: 0 shown, 1 no such request or the register could not be read, 2 usage.`,
   options: { now: { type: 'string' } },
@@ -155,8 +205,13 @@ Exit codes: 0 shown, 1 no such request or the register could not be read, 2 usag
       const jurisdiction = jurisdictionOf(request, target.jurisdiction);
       const shown = shownRequest(request, jurisdiction);
       const trail = auditInOrder(await target.register.auditTrail(requestId));
+      const fulfilment = new DynamoDbFulfilmentRegister(
+        target.requestsTable.client,
+        target.requestsTable.name,
+      );
+      const tasks = (await fulfilment.tasksOf(requestId)).map(shownTask);
       if (global.json) {
-        output.out(`${JSON.stringify({ request: shown, auditTrail: trail }, null, 2)}\n`);
+        output.out(`${JSON.stringify({ request: shown, tasks, auditTrail: trail }, null, 2)}\n`);
         return 0;
       }
       const zone = (jurisdiction ?? target.jurisdiction).timeZone;
@@ -204,7 +259,8 @@ Exit codes: 0 shown, 1 no such request or the register could not be read, 2 usag
       output.out(
         `${shown.requestId}  ${shown.kind ?? '-'}  ${shown.status}\n` +
           `(operator ${target.operator}, ${target.where}; times ${zone})\n\n` +
-          `${body}\n\nAudit trail, oldest first:\n${events}\n`,
+          `${body}\n\n${tasks.length > 0 ? `Tasks in the data systems:\n${tasks.map((task) => taskText(task, zone)).join('\n')}\n\n` : ''}` +
+          `Audit trail, oldest first:\n${events}\n`,
       );
       return 0;
     });

@@ -52,7 +52,10 @@ export async function completeRequestByOps(
       toStatus: 'completed',
       stamp: 'closedAt',
       closingReason: note,
-      ...(request.opsQueue === 'held' ? { leaveOpsQueue: 'held' as const } : {}),
+      // Off the held list, or the refused one (a data system refused its task: app/answer-task.ts).
+      ...(request.opsQueue === 'held' || request.opsQueue === 'refused'
+        ? { leaveOpsQueue: request.opsQueue }
+        : {}),
     },
     audit: { at: at.toISOString(), event: 'completed-by-ops', detail: { who: 'ops', note } },
     notices: [],

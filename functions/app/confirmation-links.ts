@@ -1,3 +1,4 @@
+import { answeredBySystems } from '../domain/fulfilment/tasks';
 import type { DeploymentProfile } from '../domain/operators/operator-profile';
 import type { PageView } from '../domain/pages/page-view';
 import { type ExtractedField, fieldName } from '../domain/requests/data-field-names';
@@ -136,7 +137,13 @@ async function act(
   if (!kind) return UNAVAILABLE;
   const fields = updateFieldsOf(request, deps.hmacKey);
   const newAddress = newAddressOf(fields);
-  const plan = planLinkAction(stored.purpose, action, kind, newAddress !== null);
+  const plan = planLinkAction(
+    stored.purpose,
+    action,
+    kind,
+    newAddress !== null,
+    kind === 'access' && answeredBySystems(kind, deps.profile.operator.dataSystems),
+  );
   if (!plan) return UNAVAILABLE;
   const now = deps.now();
   const outcome = plan.outcome;

@@ -5,6 +5,8 @@
  * once per SES message id, and the outbound message goes through a claim (deliver-outbound.ts), so a
  * retry resumes where the last attempt stopped and never sends twice.
  */
+
+import { answeredBySystems } from '../domain/fulfilment/tasks';
 import type { InboundDecision } from '../domain/mail/decide-inbound';
 import { decideInbound } from '../domain/mail/decide-inbound';
 import type { SecurityVerdicts } from '../domain/mail/inbound-mail';
@@ -162,7 +164,11 @@ async function record(
   const newAddress = newAddressOf(found?.fields ?? null);
   const notices =
     effect && kind && decision.sender
-      ? confirmationNotices(kind, newAddress !== null)
+      ? confirmationNotices(
+          kind,
+          newAddress !== null,
+          kind === 'access' && answeredBySystems(kind, deps.profile.operator.dataSystems),
+        )
           .filter((notice) => notice !== 'confirmed' || kind === 'restrict')
           .flatMap((notice) => {
             const owed = noticeFor(entry, notice, deps.now(), deps.hmacKey, newAddress);

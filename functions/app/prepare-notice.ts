@@ -5,15 +5,20 @@
  * `rejected` notices read what they say from the entry itself (it copied its request's due dates and
  * ops' reason when it was recorded).
  */
+
+import { answeredBySystems, systemsConcerned } from '../domain/fulfilment/tasks';
 import type { DeploymentProfile } from '../domain/operators/operator-profile';
-import type { AccessReport } from '../domain/replies/access-report';
+import type { AccessReport, AccessReportSystem } from '../domain/replies/access-report';
 import { type RenderNoticeInput, renderNotice } from '../domain/replies/notice-templates';
 import type { RenderedReply } from '../domain/replies/reply-templates';
 import { fieldName } from '../domain/requests/data-field-names';
 import { LIFT_LINK_DAYS } from '../domain/requests/link-actions';
 import type { RegisteredRequest } from '../domain/requests/registered-request';
 import type { Language } from '../domain/requests/request-kinds';
+import { openText } from '../domain/subjects/sealed-address';
+import type { FulfilmentRegister } from '../ports/fulfilment-register';
 import type { LinkRegister } from '../ports/request-register';
+import { taskSealId } from './answer-task';
 import { issueLink } from './issue-link';
 import type { NoticeComposer } from './send-outbound';
 import { newAddressOf, updateFieldsOf } from './update-fields';
@@ -23,6 +28,11 @@ export interface NoticeDependencies {
   readonly register: LinkRegister;
   readonly hmacKey: string;
   readonly now: () => Date;
+  /**
+   * The request's fulfilment tasks: an access report carries what each data system answered. Needed
+   * when the operator names data systems that answer access requests.
+   */
+  readonly fulfilment?: Pick<FulfilmentRegister, 'tasksOf'>;
 }
 
 /** The composer the deferred-outbound job gives its outbound delivery (send-outbound.ts). */
@@ -162,5 +172,44 @@ async function accessReport(
         outcome: request.status,
       })),
     dataHeldByOperator: deps.profile.operator.dataHeld.map((category) => category.name[language]),
+    ...(answeredBySystems('access', deps.profile.operator.dataSystems)
+      ? { systems: await systemsAnswers(notice.noticeOf ?? notice.requestId, language, deps) }
+      : {}),
   };
+}
+
+/**
+ * What each data system answered the access request, in the profile's order, its data opened (sealed
+ * to the task) and its categories named in the language. A system without a done task says nothing:
+ * the report is recorded only once every task is done (app/answer-task.ts).
+ */
+async function systemsAnswers(
+  requestId: string,
+  language: Language,
+  deps: NoticeDependencies,
+): Promise<AccessReportSystem[]> {
+  if (!deps.fulfilment)
+    throw new Error('an access report of an operator with data systems needs the fulfilment register');
+  const tasks = await deps.fulfilment.tasksOf(requestId);
+  const { dataHeld, dataSystems } = deps.profile.operator;
+  const categoryName = (id: string): string =>
+    dataHeld.find((category) => category.id === id)?.name[language] ?? id;
+  return systemsConcerned('access', dataSystems).flatMap((system) => {
+    const task = tasks.find((candidate) => candidate.systemId === system.id);
+    if (task?.state !== 'done') return [];
+    const held: Record<string, string[]> = task.sealedData
+      ? JSON.parse(openText(task.sealedData, deps.hmacKey, taskSealId(requestId, system.id)))
+      : {};
+    // In the order the system's categories are listed, so every report reads alike.
+    const data = system.categories
+      .filter((category) => (held[category]?.length ?? 0) > 0)
+      .map((category) => ({ category: categoryName(category), values: held[category] ?? [] }));
+    return [
+      {
+        name: system.name[language],
+        purpose: system.purpose[language],
+        data: task.outcome === 'not-held' || data.length === 0 ? null : data,
+      },
+    ];
+  });
 }

@@ -78,7 +78,10 @@ export async function rejectRequestByOps(
       toStatus: 'rejected',
       stamp: 'closedAt',
       closingReason: reason,
-      ...(request.opsQueue === 'held' ? { leaveOpsQueue: 'held' as const } : {}),
+      // Off the held list, or the refused one (a data system refused its task: app/answer-task.ts).
+      ...(request.opsQueue === 'held' || request.opsQueue === 'refused'
+        ? { leaveOpsQueue: request.opsQueue }
+        : {}),
     },
     ...(subject ? { subject } : {}),
     audit: {

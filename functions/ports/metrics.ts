@@ -35,6 +35,16 @@ export type MetricName =
   | 'StatusEventsPublished'
   /** Opt-outs sent to the operator's SES contact list, by outcome (created, updated, no-address, …). */
   | 'ContactListSynced'
+  /** Erasures and withdrawals executed (makul's data destroyed, act written, request completed), by kind. */
+  | 'ErasuresExecuted'
+  /** An execution that failed part-way (alarmed): the request stays in progress, the next run redoes it. */
+  | 'ErasureFailures'
+  /** Erasures and withdrawals still in progress past their due date after the executor's run (a level; alarmed). */
+  | 'ErasuresOverdue'
+  /** Fulfilment tasks made for requests that became in-progress, by kind and system (a retry counts none). */
+  | 'FulfilmentTasksCreated'
+  /** "Fulfilment Task Created" events put on the bus, by system (a retry after a failed note counts again). */
+  | 'FulfilmentEventsPublished'
   /**
    * A due date was counted over a year the official calendar lacks (weekends only, so earlier rather
    * than later than the law's), or the deadline monitor found the current or next year missing (alarmed).
@@ -54,7 +64,12 @@ export type MetricName =
    * Requests awaiting the sender's confirmation that are overdue or due soon: not yet proven to be the
    * subject's, so shown, never alarmed (a level).
    */
-  | 'RequestsAwaitingVerification';
+  | 'RequestsAwaitingVerification'
+  /**
+   * Open fulfilment tasks of overdue requests: systems that have not answered a request past its due
+   * date, as the deadline monitor found them on its last run (a level; alarmed as TasksOverdue).
+   */
+  | 'FulfilmentTasksOverdue';
 
 export type MetricDimensions = Readonly<Record<string, string>>;
 

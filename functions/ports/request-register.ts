@@ -119,6 +119,8 @@ export interface TokenRedemption {
     readonly extendDue?: { readonly from: string; readonly to: string; readonly reason: string };
     /** Takes it off this ops list (a held request closed by ops), only if it is still on it. */
     readonly leaveOpsQueue?: OpsQueue;
+    /** Puts it on this ops list, since the redemption's time (a task refused: app/answer-task.ts). */
+    readonly joinOpsQueue?: OpsQueue;
   };
   readonly subject?: {
     readonly key: string;
@@ -235,6 +237,11 @@ export interface LinkRegister extends RequestRegister {
    */
   countSourceRequest(sourceKey: string, hour: string, maxPerHour: number, now: Date): Promise<boolean>;
   redeemToken(redemption: TokenRedemption): Promise<RedemptionResult>;
+  /**
+   * Adds one event to a request's audit trail and changes nothing else (a data system read the
+   * request: app/read-request-for-system.ts). Refused if the same event of the same moment is there.
+   */
+  appendAudit(requestId: string, event: AuditEvent): Promise<void>;
   subjectRecord(subjectKey: string): Promise<SubjectRecord | null>;
   /** The subject's requests, oldest first (at most `limit`, default 500). */
   requestsOfSubject(subjectKey: string, limit?: number): Promise<RegisteredRequest[]>;

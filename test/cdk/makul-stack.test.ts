@@ -82,7 +82,10 @@ function deferredOutboundFunction(template: Template): CfnResource {
  */
 function inboundQueues(template: Template): { queue: CfnResource; deadLetters: CfnResource } {
   const queues = resourcesOf(template, 'AWS::SQS::Queue');
-  const redriven = queues.filter(([, resource]) => 'RedrivePolicy' in resource.Properties);
+  // The systems' task queues (lib/fulfilment-tasks.ts) have redrive policies too.
+  const redriven = queues.filter(
+    ([id, resource]) => 'RedrivePolicy' in resource.Properties && id.startsWith('Receiving'),
+  );
   expect(redriven).toHaveLength(1);
   const queue = (redriven[0] as [string, CfnResource])[1];
   const target = (
@@ -223,8 +226,11 @@ describe('InboundMailReceiving', () => {
       RawMessageDelivery: true,
       RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
     });
-    for (const [, queue] of resourcesOf(x2Template, 'AWS::SQS::Queue')) {
-      expect(queue.Properties.KmsMasterKeyId).toBeDefined();
+    for (const [id, queue] of resourcesOf(x2Template, 'AWS::SQS::Queue')) {
+      // The systems' task queues hold ids and keyed hashes only: SQS-managed keys, which EventBridge
+      // can send to without a key policy (lib/fulfilment-tasks.ts).
+      if (id.startsWith('FulfilmentTasksSystem')) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+      else expect(queue.Properties.KmsMasterKeyId).toBeDefined();
     }
   });
 
@@ -233,7 +239,7 @@ describe('InboundMailReceiving', () => {
     const queue = onlyResource(
       x2Template,
       'AWS::SQS::Queue',
-      (resource) => 'RedrivePolicy' in resource.Properties,
+      (resource) => 'RedrivePolicy' in resource.Properties && 'VisibilityTimeout' in resource.Properties,
     );
 
     // The template's own values, not the constants that produced them.
@@ -468,12 +474,13 @@ describe('IAM scope', () => {
         'dynamodb:Query',
         'dynamodb:UpdateItem',
       ]);
-      // The two tables and the requests table's three indexes (the ops lists, a subject's requests,
-      // requests by status and due date).
-      expect(statement.Resource).toHaveLength(5);
+      // The two tables and the requests table's four indexes (the ops lists, a subject's requests,
+      // requests by status and due date, the register by month).
+      expect(statement.Resource).toHaveLength(6);
       expect(JSON.stringify(statement.Resource)).toContain('/index/ops-queue');
       expect(JSON.stringify(statement.Resource)).toContain('/index/by-subject');
       expect(JSON.stringify(statement.Resource)).toContain('/index/by-status-due');
+      expect(JSON.stringify(statement.Resource)).toContain('/index/register-by-month');
     }
   });
 
@@ -520,7 +527,7 @@ describe('IAM scope', () => {
     expect(subjectsOnly).toHaveLength(3);
   });
 
-  it('never lets a function delete, scan or batch-write items, or touch a table itself', () => {
+  it('never lets a function scan or batch-write items or touch a table itself, and only the erasure executor delete (tokens)', () => {
     const dynamoActions = statementsOf(x2Template)
       .flatMap(actionsOf)
       .filter((action) => action.startsWith('dynamodb:'));
@@ -529,6 +536,8 @@ describe('IAM scope', () => {
       new Set([
         'dynamodb:BatchGetItem',
         'dynamodb:ConditionCheckItem',
+        // The erasure executor's, on token keys only (lib/erasure-executor.ts, test/cdk/erasure-executor.test.ts).
+        'dynamodb:DeleteItem',
         'dynamodb:DescribeStream',
         'dynamodb:GetItem',
         'dynamodb:GetRecords',
@@ -637,22 +646,37 @@ describe('InboundAlarms and InboundDashboard', () => {
         .find(Boolean) as string);
 
     expect(alarms.map(watched).sort()).toEqual([
-      // The public pages and the status API.
+      // The public pages, the status API and the systems API.
+      '5xx',
       '5xx',
       '5xx',
       'ApproximateAgeOfOldestMessage',
-      // The inbound dead-letter queue and the status-change processor's.
+      // The inbound dead-letter queue, the status-change processor's, the fulfilment-task processor's and
+      // those of the two systems told by event (player-accounts, marketing-platform).
+      'ApproximateNumberOfMessagesVisible',
+      'ApproximateNumberOfMessagesVisible',
+      'ApproximateNumberOfMessagesVisible',
       'ApproximateNumberOfMessagesVisible',
       'ApproximateNumberOfMessagesVisible',
       'CalendarYearMissing',
-      // Inbound, deferred-outbound, pages, status API, status-change processor and deadline monitor.
+      // The erasure executor's failures and overdue erasures.
+      'ErasureFailures',
+      'ErasuresOverdue',
+      // Inbound, deferred-outbound, pages, status API, status-change processor, deadline monitor and
+      // fulfilment-task processor; the erasure executor and the systems API.
       'Errors',
       'Errors',
       'Errors',
       'Errors',
       'Errors',
       'Errors',
-      // The status-change processor falling behind the subjects stream.
+      'Errors',
+      'Errors',
+      'Errors',
+      // The deadline monitor: systems that have not answered tasks of overdue requests.
+      'FulfilmentTasksOverdue',
+      // The status-change and fulfilment-task processors falling behind their streams.
+      'IteratorAge',
       'IteratorAge',
       'OldestDeferredHours',
       'OperatorLimitReached',
@@ -663,6 +687,7 @@ describe('InboundAlarms and InboundDashboard', () => {
       'RequestsDueSoon',
       'RequestsOverdue',
       'StatusApiThrottled',
+      'SystemsApiThrottled',
       'Throttles',
     ]);
     for (const alarm of alarms) {
@@ -711,7 +736,7 @@ describe('InboundAlarms and InboundDashboard', () => {
     const body = JSON.stringify(dashboard.Properties.DashboardBody);
     const alarmIds = resourcesOf(x2Template, 'AWS::CloudWatch::Alarm').map(([id]) => id);
 
-    expect(alarmIds).toHaveLength(23);
+    expect(alarmIds).toHaveLength(35);
     for (const id of alarmIds) expect(body).toContain(JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }));
   });
 });
@@ -724,11 +749,12 @@ describe('the deferred-outbound job', () => {
       ScheduleExpression: 'rate(1 minute)',
       Target: Match.objectLike({ RetryPolicy: { MaximumEventAgeInSeconds: 600, MaximumRetryAttempts: 2 } }),
     });
-    // One invoker per scheduled function (this job and the deadline monitor), each for its function only.
+    // One invoker per scheduled function (this job, the deadline monitor and the erasure executor), each
+    // for its function only.
     const invokes = statementsOf(x2Template).filter((statement) =>
       actionsOf(statement).includes('lambda:InvokeFunction'),
     );
-    expect(invokes).toHaveLength(2);
+    expect(invokes).toHaveLength(3);
     expect(JSON.stringify(invokes[0]?.Resource)).not.toContain(':*');
   });
 
@@ -745,7 +771,7 @@ describe('the deferred-outbound job', () => {
     expect(Number(job.OUTBOUND_CLAIM_LEASE_SECONDS)).toBe(2 * longest);
   });
 
-  it("finds deferred replies, a subject's requests and requests by status and due date through indexes on the requests table", () => {
+  it("finds deferred replies, a subject's requests, requests by status and due date, and the register by month through indexes on the requests table", () => {
     x2Template.hasResourceProperties('AWS::DynamoDB::Table', {
       GlobalSecondaryIndexes: [
         Match.objectLike({
@@ -767,6 +793,14 @@ describe('the deferred-outbound job', () => {
           KeySchema: [
             { AttributeName: 'status', KeyType: 'HASH' },
             { AttributeName: 'dueAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        }),
+        Match.objectLike({
+          IndexName: 'register-by-month',
+          KeySchema: [
+            { AttributeName: 'registerMonth', KeyType: 'HASH' },
+            { AttributeName: 'registerAt', KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'ALL' },
         }),
@@ -808,6 +842,9 @@ describe('cdk-nag', () => {
       'AwsSolutions-APIG4',
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-IAM5[Resource::<ref>/raw/*]',
+      // The systems API's caller policy: its two routes, path parameters as wildcards.
+      'AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:<ref>:<ref>/$default/GET/v1/requests/*]',
+      'AwsSolutions-IAM5[Resource::arn:aws:execute-api:eu-west-1:<ref>:<ref>/$default/POST/v1/requests/*/tasks/*]',
       'AwsSolutions-S1',
       'AwsSolutions-SMG4',
       'AwsSolutions-SQS3',

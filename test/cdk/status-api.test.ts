@@ -73,6 +73,10 @@ function only(from: Template, type: string, filter: (resource: CfnResource) => b
   return matches[0] as [string, CfnResource];
 }
 
+/** The status API's caller policy (the systems API has one of its own). */
+const statusCallers = (resource: CfnResource) =>
+  String(resource.Properties.ManagedPolicyName).includes('status-api-callers');
+
 const describes = (text: string) => (resource: CfnResource) =>
   String(resource.Properties.Description).includes(text);
 
@@ -242,7 +246,7 @@ describe('the status API', () => {
 describe('the callers’ managed policy', () => {
   it('allows execute-api:Invoke on exactly the three routes of this API’s stage, and nothing else', () => {
     const [apiId] = statusApi(template);
-    const [, policy] = only(template, 'AWS::IAM::ManagedPolicy');
+    const [, policy] = only(template, 'AWS::IAM::ManagedPolicy', statusCallers);
     const statements = (policy.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement;
 
     expect(policy.Properties.ManagedPolicyName).toBe('makul-x2-status-api-callers');
@@ -257,7 +261,7 @@ describe('the callers’ managed policy', () => {
   });
 
   it('is attached to nobody: the operator attaches it to a marketing system’s role', () => {
-    const [policyId, policy] = only(template, 'AWS::IAM::ManagedPolicy');
+    const [policyId, policy] = only(template, 'AWS::IAM::ManagedPolicy', statusCallers);
 
     expect(policy.Properties.Roles).toBeUndefined();
     expect(policy.Properties.Users).toBeUndefined();
@@ -375,7 +379,7 @@ describe('the status API’s alarms and outputs', () => {
 
   it('prints the API URL and the callers’ policy ARN', () => {
     const [apiId] = statusApi(template);
-    const [policyId] = only(template, 'AWS::IAM::ManagedPolicy');
+    const [policyId] = only(template, 'AWS::IAM::ManagedPolicy', statusCallers);
     const outputs = template.findOutputs('*');
 
     expect(outputs.StatusApiUrl?.Value).toEqual({ 'Fn::GetAtt': [apiId, 'ApiEndpoint'] });

@@ -288,11 +288,12 @@ describe('makul requests show', () => {
     neverPersonal(stdout);
   });
 
-  it('prints {request, auditTrail} with --json, without the sealed address or the Message-ID', async () => {
+  it('prints {request, tasks, auditTrail} with --json, without the sealed address or the Message-ID', async () => {
     const { code, stdout } = await here('requests', 'show', forHuman.requestId, '--json');
     expect(code).toBe(0);
     const document = JSON.parse(stdout);
-    expect(Object.keys(document)).toEqual(['request', 'auditTrail']);
+    expect(Object.keys(document)).toEqual(['request', 'tasks', 'auditTrail']);
+    expect(document.tasks).toEqual([]);
     expect(document.request).toMatchObject({
       requestId: forHuman.requestId,
       kind: null,

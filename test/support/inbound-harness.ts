@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { DynamoDbFulfilmentRegister } from '../../functions/adapters/dynamodb/fulfilment-register';
 import type { InboundDependencies } from '../../functions/app/handle-inbound-mail';
 import { noticeComposer } from '../../functions/app/prepare-notice';
 import {
@@ -146,7 +147,9 @@ export class InboundHarness {
       ...overrides,
     };
     // As the deferred-outbound job has it: the only function that sends notices.
-    return { composeNotice: noticeComposer(deps), ...deps };
+    // The access report reads the data systems' answers (their tasks) from the same table.
+    const fulfilment = new DynamoDbFulfilmentRegister(this.client, this.config.requestsTableName);
+    return { composeNotice: noticeComposer({ ...deps, fulfilment }), ...deps };
   }
 
   /** Stores the raw message in S3 as the receipt rule would, and builds the SQS record SNS delivers. */

@@ -3,15 +3,16 @@
  * link tokens counted, spent and acted on, the subject's record read, a subject's requests listed.
  * A subclass, so that the inbound function's bundle carries none of it.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
   GetItemCommand,
+  PutItemCommand,
   type TransactWriteItem,
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { RegisteredRequest } from '../../domain/requests/registered-request';
+import type { AuditEvent, RegisteredRequest } from '../../domain/requests/registered-request';
 import { SUBJECT_FLAGS, type SubjectEffect } from '../../domain/requests/request-policies';
 import type {
   LinkRegister,
@@ -207,6 +208,13 @@ export class DynamoDbLinkRegister extends DynamoDbRequestRegister implements Lin
       conditions.push('#queue = :queue');
       values[':queue'] = { S: request.leaveOpsQueue };
     }
+    if (request.joinOpsQueue) {
+      names['#joinQueue'] = OPS_QUEUE;
+      names['#joinQueueAt'] = OPS_QUEUE_AT;
+      sets.push('#joinQueue = :joinQueue, #joinQueueAt = :joinQueueAt');
+      values[':joinQueue'] = { S: request.joinOpsQueue };
+      values[':joinQueueAt'] = { S: atIso };
+    }
     items.push({
       Update: {
         TableName: this.tables.requestsTableName,
@@ -263,6 +271,13 @@ export class DynamoDbLinkRegister extends DynamoDbRequestRegister implements Lin
       if (releaseIndex >= 0 && failedCondition(error, releaseIndex)) return { outcome: 'subject-changed' };
       throw error;
     }
+  }
+
+  async appendAudit(requestId: string, event: AuditEvent): Promise<void> {
+    // Reads by two systems can land in the same millisecond: a random tail keeps both items.
+    const put = this.auditPut(requestId, event);
+    put.Item.sk = { S: `${put.Item.sk.S}#${randomUUID().slice(0, 8)}` };
+    await this.client.send(new PutItemCommand(put));
   }
 
   async subjectRecord(subjectKey: string): Promise<SubjectRecord | null> {

@@ -305,7 +305,11 @@ export function operatorsFileSchemaWith(builtInJurisdictions: readonly string[])
           operator.dataSystems.forEach((system, systemIndex) => {
             const path = ['operators', index, 'dataSystems', systemIndex];
             if (systems.has(system.id))
-              ctx.addIssue({ code: 'custom', path: [...path, 'id'], message: `duplicate data system "${system.id}"` });
+              ctx.addIssue({
+                code: 'custom',
+                path: [...path, 'id'],
+                message: `duplicate data system "${system.id}"`,
+              });
             systems.add(system.id);
             system.categories.forEach((category, categoryIndex) => {
               if (!categories.has(category))

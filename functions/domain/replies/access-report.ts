@@ -5,8 +5,11 @@
  *
  * makul itself keeps little: a keyed hash of the address (never the address, except sealed while a
  * request is open), the flags set on it and the requests made. The records in the operator's own
- * systems are gathered by those systems and provided separately, so the report says so rather than
- * pretending to be complete.
+ * systems are gathered by those systems: when the operator names its data systems (issue 11), each
+ * answers the request's task with what it holds, by category, and the report carries a section per
+ * system (its name, its purpose, the data by category, or that it holds nothing of the person's);
+ * otherwise they are provided separately, and the report says so rather than pretending to be complete.
+ * The values are the systems' own, as they gave them (escaped in HTML like every text).
  *
  * The grammar rule of reply-templates.ts holds here too: the operator's name appears only as a
  * grammatical subject in the nominative, and Kyrgyz dates stand after a label.
@@ -39,6 +42,20 @@ export interface AccessReport {
   readonly requests: readonly AccessReportRequest[];
   /** The operator's categories of data (operator profile dataHeld) — the operator's systems' contributions come later */
   readonly dataHeldByOperator: readonly string[];
+  /**
+   * What each of the operator's data systems answered, in the profile's order; absent when the
+   * operator names none (its records are then provided separately).
+   */
+  readonly systems?: readonly AccessReportSystem[];
+}
+
+/** One data system's answer, its words already in the report's language. */
+export interface AccessReportSystem {
+  readonly name: string;
+  /** What it does with the data ("to run the lottery games and pay out winnings"). */
+  readonly purpose: string;
+  /** The data it holds by category (category name, values as the system gave them); null: none of theirs. */
+  readonly data: readonly { readonly category: string; readonly values: readonly string[] }[] | null;
 }
 
 export interface AccessReportContext {
@@ -112,6 +129,10 @@ interface ReportPhrasebook {
   ) => string;
   readonly categoriesHeading: (operator: string) => string;
   readonly operatorRecords: (operator: string, dueAt: string | null) => string;
+  /** The operator stays the grammatical subject in the nominative (the file's rule). */
+  readonly systemsHeading: (operator: string) => string;
+  readonly system: (name: string, purpose: string) => string;
+  readonly holdsNothing: string;
 }
 
 const EN: ReportPhrasebook = {
@@ -139,6 +160,9 @@ const EN: ReportPhrasebook = {
   categoriesHeading: (op) => `Categories of personal data that ${op} processes:`,
   operatorRecords: (op, due) =>
     `${op} will provide the records about you held in its own systems separately, ${due ? `no later than ${due}` : 'within the term set by law'}.`,
+  systemsHeading: (op) => `${op} holds the following personal data of yours in its information systems:`,
+  system: (name, purpose) => `System: ${name}. Purpose: ${purpose}.`,
+  holdsNothing: 'This system holds no personal data of yours.',
 };
 
 const RU: ReportPhrasebook = {
@@ -166,6 +190,9 @@ const RU: ReportPhrasebook = {
   categoriesHeading: (op) => `Категории персональных данных, которые обрабатывает ${op}:`,
   operatorRecords: (op, due) =>
     `${op} предоставит сведения о вас из своих информационных систем отдельно, ${due ? `не позднее ${due}` : 'в установленный законом срок'}.`,
+  systemsHeading: (op) => `${op} хранит в своих информационных системах следующие ваши персональные данные:`,
+  system: (name, purpose) => `Система: ${name}. Цель обработки: ${purpose}.`,
+  holdsNothing: 'В этой системе ваших персональных данных нет.',
 };
 
 /** Kyrgyz dates stand after a label (see reply-templates.ts): "Качантан бери: …". */
@@ -196,6 +223,10 @@ const KY: ReportPhrasebook = {
     due
       ? `${op} өз маалыматтык системаларындагы сиз тууралуу маалыматтарды өзүнчө берет. Берүүнүн акыркы мөөнөтү: ${due}.`
       : `${op} өз маалыматтык системаларындагы сиз тууралуу маалыматтарды мыйзамда белгиленген мөөнөттө өзүнчө берет.`,
+  systemsHeading: (op) =>
+    `${op} өз маалыматтык системаларында сиздин төмөнкү жеке маалыматтарыңызды сактайт:`,
+  system: (name, purpose) => `Система: ${name}. Иштеп чыгуунун максаты: ${purpose}.`,
+  holdsNothing: 'Бул системада сиздин жеке маалыматтарыңыз жок.',
 };
 
 const PHRASEBOOKS: Readonly<Record<Language, ReportPhrasebook>> = { ky: KY, ru: RU, en: EN };
@@ -247,6 +278,19 @@ export function accessReportBlocks(report: AccessReport, context: AccessReportCo
   ];
   if (report.dataHeldByOperator.length > 0) {
     blocks.push(line(book.categoriesHeading(operator)), { items: report.dataHeldByOperator.map(line) });
+  }
+  if (report.systems !== undefined) {
+    // The systems answered: their records are in the report itself, not promised for later.
+    blocks.push(line(book.systemsHeading(operator)));
+    for (const system of report.systems) {
+      blocks.push(line(book.system(system.name, system.purpose)));
+      blocks.push(
+        system.data === null || system.data.length === 0
+          ? line(book.holdsNothing)
+          : { items: system.data.map((held) => line(`${held.category}: ${held.values.join('; ')}`)) },
+      );
+    }
+    return blocks;
   }
   const recordsDue = context.operatorRecordsDueAt ? date(context.operatorRecordsDueAt) : null;
   blocks.push(line(book.operatorRecords(operator, recordsDue)));

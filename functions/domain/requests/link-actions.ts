@@ -34,13 +34,14 @@ export const LIFT_LINK_DAYS = 365;
 /**
  * The plan for an action on a link, or null when that button does not belong to that link (a crafted
  * form). `newAddressAsked`: an update-data request names a new email address, which must be confirmed
- * from the new mailbox before it counts.
+ * from the new mailbox before it counts. `reportFromSystems`: see confirmationNotices.
  */
 export function planLinkAction(
   purpose: TokenPurpose,
   action: LinkAction,
   kind: RequestKind | null,
   newAddressAsked: boolean,
+  reportFromSystems = false,
 ): LinkPlan | null {
   switch (purpose) {
     case 'verify':
@@ -60,7 +61,7 @@ export function planLinkAction(
         toStatus: 'in-progress',
         proof: 'confirmed-link',
         subject: 'apply',
-        notices: confirmationNotices(kind, newAddressAsked),
+        notices: confirmationNotices(kind, newAddressAsked, reportFromSystems),
         outcome: 'confirmed',
       };
     case 'dispute':
@@ -98,9 +99,16 @@ export function planLinkAction(
 /**
  * After a confirmation the subject hears what was done, once; an access request's answer is the
  * report itself. A new address gets its own link to confirm from the new mailbox.
+ * `reportFromSystems`: the operator's data systems answer access requests (issue 11), so the report
+ * waits until every one of them has (app/answer-task.ts records it then); the subject hears now that
+ * it will follow.
  */
-export function confirmationNotices(kind: RequestKind | null, newAddressAsked: boolean): NoticeKind[] {
-  const notices: NoticeKind[] = [kind === 'access' ? 'access-report' : 'confirmed'];
+export function confirmationNotices(
+  kind: RequestKind | null,
+  newAddressAsked: boolean,
+  reportFromSystems = false,
+): NoticeKind[] {
+  const notices: NoticeKind[] = [kind === 'access' && !reportFromSystems ? 'access-report' : 'confirmed'];
   if (kind === 'update-data' && newAddressAsked) notices.push('confirm-address');
   return notices;
 }

@@ -410,6 +410,39 @@ describe('carrying out each kind on confirmation', () => {
       outboundState: { S: 'sent' },
     });
   });
+
+  it('access where the operator’s data systems answer: the report waits for them, the subject hears it will follow', async () => {
+    const sender = 'waits-for-systems@example.kg';
+    const { requestId, link } = await arrive(sender, 'access my data');
+    const { profile } = harness.config;
+    const withSystems = {
+      ...profile,
+      operator: {
+        ...profile.operator,
+        dataSystems: [
+          {
+            id: 'accounts',
+            name: { ky: 'эсептер', ru: 'учётные записи', en: 'accounts' },
+            purpose: { ky: 'оюндар үчүн', ru: 'для игр', en: 'for the games' },
+            categories: ['email'],
+            toldBy: 'event' as const,
+            kinds: ['access' as const],
+          },
+        ],
+      },
+    };
+    const pressed = await actOnLink(
+      tokenOf(link),
+      'confirm',
+      nextSource(),
+      'en',
+      harness.dependencies({ profile: withSystems }),
+    );
+    expect(pressed.view).toMatchObject({ page: 'result', outcome: 'confirmed' });
+    // Recorded by app/answer-task.ts once every system has answered, not now.
+    expect(await harness.requestItem(`${requestId}.access-report`)).toBeUndefined();
+    expect(await harness.requestItem(`${requestId}.confirmed`)).toMatchObject({ notice: { S: 'confirmed' } });
+  });
 });
 
 describe('one-click unsubscribe (RFC 8058)', () => {

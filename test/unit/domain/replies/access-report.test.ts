@@ -232,6 +232,85 @@ describe('accessReportBlocks', () => {
   });
 });
 
+describe('accessReportBlocks with the data systems’ answers', () => {
+  const SYSTEMS = {
+    en: [
+      {
+        name: 'player accounts',
+        purpose: 'to run the lottery games',
+        data: [
+          { category: 'full name', values: ['Ivan Petrov'] },
+          { category: 'email address', values: ['ivan@example.kg', 'i.petrov@example.kg'] },
+        ],
+      },
+      { name: 'helpdesk', purpose: 'to answer questions', data: null },
+    ],
+    ru: [
+      {
+        name: 'учётные записи игроков',
+        purpose: 'для проведения лотерей',
+        data: [{ category: 'фамилия, имя, отчество', values: ['Иван Петров'] }],
+      },
+      { name: 'служба поддержки', purpose: 'для ответов на вопросы', data: null },
+    ],
+    ky: [
+      {
+        name: 'оюнчулардын эсептери',
+        purpose: 'лотереялык оюндарды өткөрүү үчүн',
+        data: [{ category: 'аты-жөнү', values: ['Иван Петров'] }],
+      },
+      { name: 'колдоо кызматы', purpose: 'суроолорго жооп берүү үчүн', data: null },
+    ],
+  } as const;
+
+  it('gives a section per system: its name, its purpose and the data by category, in every language', () => {
+    const en = reportText(fullReport({ systems: SYSTEMS.en }), context('en'));
+    expect(en).toContain('X2 LLC holds the following personal data of yours in its information systems:');
+    expect(en).toContain('System: player accounts. Purpose: to run the lottery games.');
+    expect(en).toContain('- full name: Ivan Petrov\n');
+    expect(en).toContain('- email address: ivan@example.kg; i.petrov@example.kg\n');
+    expect(en).toContain(
+      'System: helpdesk. Purpose: to answer questions.\n\nThis system holds no personal data of yours.',
+    );
+
+    const ru = reportText(fullReport({ systems: SYSTEMS.ru }), context('ru'));
+    expect(ru).toContain(
+      'ООО «Икс2» хранит в своих информационных системах следующие ваши персональные данные:',
+    );
+    expect(ru).toContain('Система: учётные записи игроков. Цель обработки: для проведения лотерей.');
+    expect(ru).toContain('- фамилия, имя, отчество: Иван Петров');
+    expect(ru).toContain('В этой системе ваших персональных данных нет.');
+
+    const ky = reportText(fullReport({ systems: SYSTEMS.ky }), context('ky'));
+    expect(ky).toContain(
+      '«Икс2» ЖЧК өз маалыматтык системаларында сиздин төмөнкү жеке маалыматтарыңызды сактайт:',
+    );
+    expect(ky).toContain(
+      'Система: оюнчулардын эсептери. Иштеп чыгуунун максаты: лотереялык оюндарды өткөрүү үчүн.',
+    );
+    expect(ky).toContain('- аты-жөнү: Иван Петров');
+    expect(ky).toContain('Бул системада сиздин жеке маалыматтарыңыз жок.');
+  });
+
+  it('no longer promises the systems’ records for later: they are in the report', () => {
+    for (const language of LANGUAGES) {
+      const text = reportText(fullReport({ systems: SYSTEMS[language] }), context(language));
+      expect(text, language).not.toMatch(/separately|отдельно|өзүнчө берет/);
+    }
+  });
+
+  it('escapes the values the systems gave in HTML', () => {
+    const report = fullReport({
+      systems: [
+        { name: 'crm', purpose: 'sales', data: [{ category: 'notes', values: ['<script>x</script>'] }] },
+      ],
+    });
+    const { html } = renderMessage('en', 'report', accessReportBlocks(report, context('en')));
+    expect(html).toContain('&lt;script&gt;x&lt;/script&gt;');
+    expect(html).not.toContain('<script>');
+  });
+});
+
 describe('statusWord', () => {
   it('translates the known statuses into every language', () => {
     const statuses = [

@@ -70,6 +70,12 @@ describe('confirmationNotices', () => {
     expect(confirmationNotices('update-data', true)).toEqual(['confirmed', 'confirm-address']);
     expect(confirmationNotices('erasure', true)).toEqual(['confirmed']);
   });
+
+  it('says the report will follow when the data systems answer access requests (the report waits for them)', () => {
+    expect(confirmationNotices('access', false, true)).toEqual(['confirmed']);
+    expect(planLinkAction('verify', 'confirm', 'access', false, true)?.notices).toEqual(['confirmed']);
+    expect(planLinkAction('verify', 'confirm', 'access', false, false)?.notices).toEqual(['access-report']);
+  });
 });
 
 describe('newNoticeEntry', () => {

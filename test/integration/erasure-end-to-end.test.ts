@@ -30,7 +30,6 @@ import { createPagesHandler, type PagesHandler } from '../../functions/pages/han
 import { CountingMetrics } from '../../functions/ports/metrics';
 import { createLogger } from '../../functions/shared/log';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/loopback';
-import { signedByDomainVerdicts } from '../../local/sample-verdicts';
 import { HMAC_KEY, InboundHarness, requestMail } from '../support/inbound-harness';
 
 let harness: InboundHarness;
@@ -169,11 +168,16 @@ describe('an erasure, from the mail to the export', () => {
       },
     };
     const sender = 'forget-me-everywhere@example.kg';
-    // An authenticated sender (DMARC pass): the erasure stands on arrival, no link to confirm.
-    const delivery = await harness.deliver(requestMail({ from: sender, subject: 'delete my data' }), {
-      verdicts: signedByDomainVerdicts('example.kg'),
-    });
+    const delivery = await harness.deliver(requestMail({ from: sender, subject: 'delete my data' }));
     expect((await harness.runBatch([delivery.record], { profile })).batchItemFailures).toEqual([]);
+    // The person confirms with the link in the reply: only then does the erasure stand, and get its tasks.
+    const reply = (await harness.sentTo(sender)).at(-1)?.body.text ?? '';
+    const link = reply.match(/https?:\/\/\S+\/c\/[A-Za-z0-9_-]{43}/)?.[0];
+    expect(link).toBeDefined();
+    const confirmed = await pages(post(new URL(link ?? '').pathname, 'action=confirm&lang=en'), {
+      awsRequestId: 'pages-test',
+    } as Context);
+    expect(confirmed.statusCode).toBe(200);
     const requestId = requestIdFor(delivery.sesMessageId);
     const tables = {
       requestsTableName: harness.config.requestsTableName,
@@ -188,7 +192,7 @@ describe('an erasure, from the mail to the export', () => {
     const now = new Date();
     const published: FulfilmentTask[] = [];
 
-    // What the stream processor does when the entry stands in progress (test/integration/fulfilment-tasks.test.ts
+    // What the stream processor does when the entry moves to in progress (test/integration/fulfilment-tasks.test.ts
     // runs it through the stream itself).
     const request = await register.get(requestId);
     expect(request?.status).toBe('in-progress');
@@ -266,7 +270,13 @@ describe('an erasure, from the mail to the export', () => {
       ]),
     );
     expect(act?.logExtract.map((event) => event.event)).toEqual(
-      expect.arrayContaining(['received', 'tasks-created', 'task-answered', 'erasure-executed']),
+      expect.arrayContaining([
+        'received',
+        'link-confirmed',
+        'tasks-created',
+        'task-answered',
+        'erasure-executed',
+      ]),
     );
 
     const today = localDate(now, profile.jurisdiction.timeZone);

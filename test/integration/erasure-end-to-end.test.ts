@@ -37,7 +37,11 @@ let pages: PagesHandler;
 
 beforeAll(async () => {
   harness = await InboundHarness.start();
-  pages = createPagesHandler(harness.environment);
+  // Its log lines join the harness's, where the tests look for personal data, not the test output.
+  pages = createPagesHandler(
+    harness.environment,
+    createLogger('INFO', { fn: 'pages' }, (line) => (harness.logLines as string[]).push(line)),
+  );
 });
 
 afterAll(async () => {

@@ -4,9 +4,7 @@
  * tests check its answers against (response-schemas.ts). `npm run openapi` after changing either;
  * test/unit/systems-api/openapi.test.ts fails while the committed document is out of date.
  */
-import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import * as z from 'zod/mini';
 import {
   requestViewSchema,
   systemsErrorSchema,
@@ -18,13 +16,9 @@ import {
   systemIdSchema,
   taskReportSchema,
 } from '../functions/systems-api/schemas';
+import { documentText, jsonSchema, SIGV4_SECURITY_SCHEME, writeWhenRun } from './openapi-parts';
 
 export const SYSTEMS_OPENAPI_FILE = path.join(import.meta.dirname, '..', 'docs', 'systems-api.openapi.json');
-
-const jsonSchema = (schema: z.core.$ZodType) => {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
-  return rest;
-};
 
 const REQUEST_ID = 'MK-7QK2M9XH4T3B';
 const SUBJECT_KEY = '4f0c8a6de1c9b2f3a7e5d4c3b2a19087f6e5d4c3b2a1908f7e6d5c4b3a291807';
@@ -219,15 +213,7 @@ export function systemsApiDocument() {
       },
     },
     components: {
-      securitySchemes: {
-        sigv4: {
-          type: 'apiKey',
-          name: 'Authorization',
-          in: 'header',
-          description:
-            'AWS Signature Version 4 (service `execute-api`), checked by API Gateway IAM authorisation.',
-        },
-      },
+      securitySchemes: SIGV4_SECURITY_SCHEME,
       schemas: {
         Request: jsonSchema(requestViewSchema),
         TaskReport: jsonSchema(taskReportSchema),
@@ -239,10 +225,7 @@ export function systemsApiDocument() {
 }
 
 export function systemsApiDocumentText(): string {
-  return `${JSON.stringify(systemsApiDocument(), null, 2)}\n`;
+  return documentText(systemsApiDocument());
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === import.meta.filename) {
-  writeFileSync(SYSTEMS_OPENAPI_FILE, systemsApiDocumentText());
-  process.stdout.write(`wrote ${path.relative(process.cwd(), SYSTEMS_OPENAPI_FILE)}\n`);
-}
+writeWhenRun(import.meta.filename, SYSTEMS_OPENAPI_FILE, systemsApiDocumentText);

@@ -4,9 +4,8 @@
  * tests check its answers against (response-schemas.ts). `npm run openapi` after changing either;
  * test/unit/status-api/openapi.test.ts fails while the committed document is out of date.
  */
-import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import {
   batchResponseSchema,
   changesResponseSchema,
@@ -22,13 +21,9 @@ import {
   sidQuerySchema,
   sidsBatchSchema,
 } from '../functions/status-api/schemas';
+import { documentText, jsonSchema, SIGV4_SECURITY_SCHEME, writeWhenRun } from './openapi-parts';
 
 export const OPENAPI_FILE = path.join(import.meta.dirname, '..', 'docs', 'status-api.openapi.json');
-
-const jsonSchema = (schema: z.core.$ZodType) => {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
-  return rest;
-};
 
 /** One query parameter's schema, as the handler's query schema has it. */
 const queryParameter = (schema: z.core.$ZodType, name: string) =>
@@ -254,15 +249,7 @@ export function statusApiDocument() {
       },
     },
     components: {
-      securitySchemes: {
-        sigv4: {
-          type: 'apiKey',
-          name: 'Authorization',
-          in: 'header',
-          description:
-            'AWS Signature Version 4 (service `execute-api`), checked by API Gateway IAM authorisation.',
-        },
-      },
+      securitySchemes: SIGV4_SECURITY_SCHEME,
       schemas: {
         StatusBatchRequest: { oneOf: [jsonSchema(emailsBatchSchema), jsonSchema(sidsBatchSchema)] },
         SubjectStatus: jsonSchema(singleStatusSchema),
@@ -275,10 +262,7 @@ export function statusApiDocument() {
 }
 
 export function statusApiDocumentText(): string {
-  return `${JSON.stringify(statusApiDocument(), null, 2)}\n`;
+  return documentText(statusApiDocument());
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === import.meta.filename) {
-  writeFileSync(OPENAPI_FILE, statusApiDocumentText());
-  process.stdout.write(`wrote ${path.relative(process.cwd(), OPENAPI_FILE)}\n`);
-}
+writeWhenRun(import.meta.filename, OPENAPI_FILE, statusApiDocumentText);

@@ -161,7 +161,8 @@ function bareAddresses(value: string | undefined): string[] {
     .filter((address) => address !== '');
 }
 
-function fromDomainOf(fields: readonly SesMailHeader[]): string {
+/** The domain of the first From address, lower-cased ('' when there is none): DMARC's header.from. */
+export function fromDomainOf(fields: readonly SesMailHeader[]): string {
   const [from] = bareAddresses(firstHeader(fields, 'From'));
   return from?.split('@').pop()?.toLowerCase() ?? '';
 }

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { MAX_RECEIVE_COUNT } from '../functions/shared/config';
+import { LOCAL_VERDICTS_HEADER, readLocalVerdicts } from './local-verdicts-header';
 import { LOCAL_REGION, LOOPBACK_HOST, type ProgressReporter } from './loopback';
 import {
   newSesMessageId,
@@ -27,10 +28,16 @@ import {
 } from './sqs-event';
 
 /**
- * Verdicts for mail that arrives through the local listener. Nothing scans it and nothing checks SPF,
- * DKIM or DMARC, so every verdict is GRAY: SES's own word for "could not tell". PASS would claim checks
- * that never ran (and would let a forged sender through the proof-of-sender rules); DISABLED is a state
- * production never produces, because the receipt rule always scans.
+ * Verdicts for mail that arrives through the local listener without an X-Makul-Local-Verdicts header.
+ * Nothing scans it and nothing checks SPF, DKIM or DMARC, so every verdict is GRAY: SES's own word for
+ * "could not tell". PASS would claim checks that never ran (and would let a forged sender through the
+ * proof-of-sender rules); DISABLED is a state production never produces, because the receipt rule
+ * always scans.
+ *
+ * To try what a verdict changes, a message says which verdicts it should have in an
+ * `X-Makul-Local-Verdicts` header (e.g. `authenticated`, or `spf=pass dkim=fail dmarc=fail:reject`;
+ * grammar in ./local-verdicts-header.ts and docs/local-stack.md). The listener alone honours it, and
+ * removes it before the message is stored and handed on; an unparseable one is refused at DATA.
  */
 export const LOCAL_SMTP_VERDICTS: SesVerdicts = {
   spam: 'GRAY',
@@ -74,7 +81,10 @@ export interface SmtpInboundOptions {
   readonly objectKeyPrefix?: string;
   /** @default 'sns-envelope' (an SQS subscription without raw message delivery) */
   readonly deliveryForm?: SnsDeliveryForm;
-  /** @default LOCAL_SMTP_VERDICTS */
+  /**
+   * Verdicts of a message without an X-Makul-Local-Verdicts header (one with it gets the header's).
+   * @default LOCAL_SMTP_VERDICTS
+   */
   readonly verdicts?: SesVerdicts;
   /**
    * Largest message accepted, advertised with SIZE. @default 40 MB, SES's own limit for the S3 action:
@@ -226,15 +236,22 @@ export async function startSmtpInbound(options: SmtpInboundOptions): Promise<Smt
           );
           return;
         }
+        // The local verdicts header: honoured here, refused when malformed, never passed on.
+        const local = readLocalVerdicts(raw);
+        if (local.status === 'malformed') {
+          report(`SMTP: refused a message at DATA (554): ${local.reason}; nothing stored`);
+          callback(smtpError(554, `5.6.0 ${local.reply}`));
+          return;
+        }
         const sesMessageId = newSesMessageId();
         const envelope = {
           mailFrom: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
           rcptTo: session.envelope.rcptTo.map((recipient) => recipient.address),
         };
-        const { stored, objectKey, notification } = receiveLikeSes(raw, {
+        const { stored, objectKey, notification } = receiveLikeSes(local.message, {
           sesMessageId,
           envelope,
-          verdicts,
+          verdicts: local.status === 'honoured' ? local.verdicts : verdicts,
           receivedAt,
           receivingHost: 'makul-local-smtp',
           clientHelo: session.hostNameAppearsAs || session.clientHostname,
@@ -256,8 +273,10 @@ export async function startSmtpInbound(options: SmtpInboundOptions): Promise<Smt
           topicArn,
           queueArn,
         });
+        const verdictsNote =
+          local.status === 'honoured' ? `; verdicts from ${LOCAL_VERDICTS_HEADER}: ${local.summary}` : '';
         report(
-          `SMTP ${sesMessageId}: received ${kilobytes(raw.length)}, stored at s3://${options.rawMailStore.bucketName}/${objectKey}`,
+          `SMTP ${sesMessageId}: received ${kilobytes(raw.length)}, stored at s3://${options.rawMailStore.bucketName}/${objectKey}${verdictsNote}`,
         );
         // SES accepts the mail once it is stored; processing happens after the SMTP reply.
         callback(null, `Ok: queued as ${sesMessageId}`);

@@ -1,33 +1,39 @@
 /**
- * `npm start`: the whole inbound path on this machine, with real parts where it matters.
+ * `npm start`: the whole product on this machine, every function through its real handler, with real
+ * parts where it matters.
  *
- *   curl smtp:// ─▶ SMTP listener ─▶ S3 emulator (raw mail) ─▶ SQS-shaped event ─▶ real inbound handler
+ *   curl smtp:// ─▶ SMTP listener ─▶ S3 emulator (raw mail) ─▶ SQS-shaped event ─▶ λ inbound-email
  *                                                                   ├─▶ DynamoDB Local (register)
  *                                                                   └─▶ SES v2 emulator (replies, web page)
- *   browser ─▶ local HTTP API (payload 2.0 events, local/http-pages.ts) ─▶ real pages handler
- *   curl ─────▶ the same server, /v1/… (without SigV4) ───────────────────▶ real status API handler
+ *   browser ─▶ local HTTP API (payload 2.0 events, local/http-pages.ts) ─▶ λ pages
+ *   curl ─────▶ the same server, /v1/subjects…, /v1/suppressions… (no SigV4) ─▶ λ status-api
+ *   curl ─────▶ the same server, /v1/requests/… (no SigV4) ──────────────▶ λ systems-api
+ *   DynamoDB Local streams (local/stream-poller.ts) ─▶ λ status-changes, λ fulfilment-tasks
+ *   timers and keys typed here (local/scheduled-jobs.ts) ─▶ λ deferred-outbound, deadline-monitor,
+ *                                                           erasure-executor
  *
  * Links in replies point at the local HTTP API: the profile's confirmBaseUrl is replaced with
  * http://127.0.0.1:<--http-port> for every function the stack runs.
- * Everything listens on 127.0.0.1. Data lives in .local-stack/ (git-ignored): the databases, the raw
- * mail, the dead-letter folder, sample messages and the local HMAC key; one stack at a time per data
- * folder (local/data-folder-lock.ts). Ctrl-C stops it all after the messages in progress, however
- * many times npm and tsx pass the signal on (local/signal-presses.ts).
- * The deferred-outbound job runs as production's schedule runs it, every few seconds instead of every minute
- * (local/deferred-outbound-job.ts). While it runs, local-stack.json in the data folder says where its
- * services listen, for `makul … --local` (local/local-stack-state.ts).
+ * Everything listens on 127.0.0.1. Data lives in .local-stack/ (git-ignored): the database, the raw
+ * mail, the sent mail the SES emulator shows, the dead-letter folder and the local HMAC key; --fresh
+ * starts from nothing and keeps the database in memory. One stack at a time per data folder
+ * (local/data-folder-lock.ts). Ctrl-C stops it all after the messages in progress, however many times
+ * npm and tsx pass the signal on (local/signal-presses.ts). While it runs, local-stack.json in the
+ * data folder says where its services listen, for `makul … --local` (local/local-stack-state.ts).
  * What it prints names requests by id and decision, never by address.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { DeferredRunReport } from '../functions/app/send-deferred-outbound';
+import { createDeadlineMonitorHandler } from '../functions/deadline-monitor/handler';
 import { createDeferredOutboundHandler } from '../functions/deferred-outbound/handler';
 import type { DeploymentProfile } from '../functions/domain/operators/operator-profile';
+import { createErasureExecutorHandler } from '../functions/erasure-executor/handler';
 import { createFulfilmentTasksHandler } from '../functions/fulfilment-tasks/handler';
 import { createInboundHandler } from '../functions/inbound-email/handler';
 import { createPagesHandler } from '../functions/pages/handler';
@@ -43,11 +49,19 @@ import { createStatusApiHandler } from '../functions/status-api/handler';
 import { createStatusChangesHandler } from '../functions/status-changes/handler';
 import { createSystemsApiHandler } from '../functions/systems-api/handler';
 import { LOCK_FILE_NAME, lockDataFolder } from '../local/data-folder-lock';
-import { decisionLine } from '../local/decision-line';
-import { DEFAULT_DEFERRED_EVERY_SECONDS, startDeferredOutboundJob } from '../local/deferred-outbound-job';
+import { decisionLine, eventLine } from '../local/decision-line';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { startEventBridgeStandIn } from '../local/eventbridge-stand-in';
+import { exampleFiles, fromAddressOf, readExample } from '../local/examples';
 import { DEFAULT_HTTP_PAGES_PORT, type PagesHttpHandler, startHttpPages } from '../local/http-pages';
+import {
+  DEFAULT_DEFERRED_EVERY_SECONDS,
+  DEFAULT_JOBS_EVERY_SECONDS,
+  deferredRunLine,
+  erasureRunLine,
+  monitorRunLine,
+  onlyWhenChanged,
+} from '../local/job-lines';
 import { localLambdaContext } from '../local/lambda-context';
 import {
   DEFAULT_DATA_FOLDER,
@@ -55,30 +69,36 @@ import {
   stateFilePath,
   writeLocalStackState,
 } from '../local/local-stack-state';
-import { endpointFor, LOCAL_CREDENTIALS, type LocalServiceHandle } from '../local/loopback';
+import { endpointFor, LOCAL_CREDENTIALS, type LocalServiceHandle, portInUse } from '../local/loopback';
 import { createMakulTables } from '../local/makul-tables';
 import { startS3Emulator } from '../local/s3-emulator';
-import { SAMPLE_SENDER, sampleMails } from '../local/sample-mail';
+import { type ScheduledJob, startScheduledJob } from '../local/scheduled-jobs';
 import { startSesEmulator } from '../local/ses-emulator';
 import { createSignalPresses } from '../local/signal-presses';
 import { startSmtpInbound } from '../local/smtp-inbound';
 import { StreamPoller } from '../local/stream-poller';
+import { ensureSystemRequirements } from '../local/system-requirements';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OPERATORS_FILE = join(REPOSITORY_ROOT, DEFAULT_OPERATORS_FILE);
+
+const DEFAULT_DYNAMODB_PORT = 8000;
 
 const USAGE = `npm start -- [options]
 
   --operator ID     operator from config/operators.json (default: the first one)
   --smtp-port N     port of the SMTP listener (default 2525)
   --ses-port N      port of the SES emulator and its web page (default 8005)
-  --http-port N     port of the local HTTP API for the pages that links in replies open
-                    (default ${DEFAULT_HTTP_PAGES_PORT})
+  --http-port N     port of the local HTTP API: pages, status API, systems API (default ${DEFAULT_HTTP_PAGES_PORT})
+  --dynamodb-port N port of DynamoDB Local (default ${DEFAULT_DYNAMODB_PORT})
   --data-dir DIR    local data folder (default .local-stack)
-  --fresh           delete the local data first (databases, raw mail, dead letters, HMAC key)
+  --fresh           start from nothing: delete the local data (database, raw mail, sent mail,
+                    dead letters, HMAC key) and keep the database in memory only
   --deferred-every N
                     run the deferred-outbound job every N seconds (default ${DEFAULT_DEFERRED_EVERY_SECONDS};
                     production runs it every minute)
+  --jobs-every N    run the deadline monitor and the erasure executor every N seconds (default
+                    ${DEFAULT_JOBS_EVERY_SECONDS}; production: hourly and every 15 minutes)
   --verbose         also print the handlers' own JSON log lines
   --help            this text
 `;
@@ -88,10 +108,12 @@ interface StackOptions {
   readonly smtpPort: number;
   readonly sesPort: number;
   readonly httpPort: number;
+  readonly dynamodbPort: number;
   readonly dataDirectory: string;
   readonly fresh: boolean;
   readonly verbose: boolean;
   readonly deferredEverySeconds: number;
+  readonly jobsEverySeconds: number;
 }
 
 function portNumber(text: string, option: string): number {
@@ -109,30 +131,62 @@ function readOptions(argv: readonly string[]): StackOptions | 'help' {
       'smtp-port': { type: 'string', default: '2525' },
       'ses-port': { type: 'string', default: '8005' },
       'http-port': { type: 'string', default: String(DEFAULT_HTTP_PAGES_PORT) },
+      'dynamodb-port': { type: 'string', default: String(DEFAULT_DYNAMODB_PORT) },
       'data-dir': { type: 'string', default: DEFAULT_DATA_FOLDER },
       fresh: { type: 'boolean', default: false },
       'deferred-every': { type: 'string', default: String(DEFAULT_DEFERRED_EVERY_SECONDS) },
+      'jobs-every': { type: 'string', default: String(DEFAULT_JOBS_EVERY_SECONDS) },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
   });
   if (values.help) return 'help';
-  const deferredEverySeconds = Number(values['deferred-every']);
-  if (!Number.isInteger(deferredEverySeconds) || deferredEverySeconds < 1 || deferredEverySeconds > 3600)
-    throw new Error(
-      `--deferred-every must be a whole number of seconds (1–3600), got "${values['deferred-every']}"`,
-    );
   return {
     operatorId: values.operator,
     smtpPort: portNumber(values['smtp-port'], '--smtp-port'),
     sesPort: portNumber(values['ses-port'], '--ses-port'),
     httpPort: portNumber(values['http-port'], '--http-port'),
+    dynamodbPort: portNumber(values['dynamodb-port'], '--dynamodb-port'),
     dataDirectory: resolve(REPOSITORY_ROOT, values['data-dir']),
     fresh: values.fresh,
     verbose: values.verbose,
-    deferredEverySeconds,
+    deferredEverySeconds: everySeconds(values['deferred-every'], '--deferred-every'),
+    jobsEverySeconds: everySeconds(values['jobs-every'], '--jobs-every'),
   };
+}
+
+function everySeconds(text: string, option: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 3600)
+    throw new Error(`${option} must be a whole number of seconds (1–3600), got "${text}"`);
+  return value;
+}
+
+/**
+ * Every port the stack listens on, checked before anything starts: a port in use fails at once, naming
+ * the service and the option that moves it, instead of half a stack starting (or, for DynamoDB Local,
+ * another process's database answering in its place).
+ */
+async function checkPortsFree(options: StackOptions): Promise<void> {
+  const wanted = [
+    { port: options.smtpPort, service: 'the SMTP listener', option: '--smtp-port' },
+    { port: options.sesPort, service: 'the SES v2 emulator', option: '--ses-port' },
+    { port: options.httpPort, service: 'the HTTP API', option: '--http-port' },
+    { port: options.dynamodbPort, service: 'DynamoDB Local', option: '--dynamodb-port' },
+  ];
+  const seen = new Map<number, string>();
+  for (const { port, option } of wanted) {
+    const other = seen.get(port);
+    if (other !== undefined)
+      throw new Error(`${other} and ${option} both name port ${port}: give each its own`);
+    seen.set(port, option);
+  }
+  const taken: string[] = [];
+  for (const { port, service, option } of wanted)
+    if (await portInUse(port))
+      taken.push(`port ${port} (${service}) is already in use on 127.0.0.1: choose another with ${option} N`);
+  if (taken.length > 0) throw new Error(taken.join('\n'));
 }
 
 function loadProfile(operatorId: string | undefined): DeploymentProfile {
@@ -164,6 +218,9 @@ function statusChangeLine(detail: unknown): string {
       : `${name} ${state.previous} → ${state.current}`;
   return `  status change #${change.sequence} (sid ${change.sid.slice(0, 8)}…): ${states('marketing', change.marketing)}, ${states('processing', change.processing)}${change.reason ? ` (${change.reason})` : ''}`;
 }
+
+/** The SES emulator's sent mail, kept in the data folder so its page shows it after a restart. */
+const SENT_MAIL_FILE = 'sent-mail.jsonl';
 
 /** The IAM identity local calls to the systems API are made as (no SigV4 on 127.0.0.1). */
 const LOCAL_SYSTEM_CALLER = 'arn:aws:sts::000000000000:assumed-role/makul-local-system/local';
@@ -198,25 +255,39 @@ function lambdaContext(region: string, functionName: string): Context {
   return localLambdaContext({ functionName, region, timeoutMs: FUNCTION_TIMEOUT_MS, memoryMb: 512 });
 }
 
+interface HandlerPrinting {
+  /** Names the function in its warnings. */
+  readonly label: string;
+  /** Print the handler's own JSON log lines instead. */
+  readonly verbose: boolean;
+  /** The inbound handler's 'message handled' fields, per SQS message id: one summary line per mail. */
+  readonly handled?: Map<string, LogFields>;
+  /**
+   * A scheduled function repeats its warnings every run (a calendar year missing): given a set, each
+   * warning is printed once per stack.
+   */
+  readonly warnOnce?: Set<string>;
+}
+
 /**
  * A handler's logger, turned into lines a person follows. Its fields are ids, reasons and keyed
- * hashes by design (functions/shared/log.ts), so they may be printed; 'message handled' is kept per
- * SQS message id to print one summary line per mail. `label` names the function in its warnings.
+ * hashes by design (functions/shared/log.ts), so they may be printed.
  */
-function localHandlerLogger(
-  label: string,
-  verbose: boolean,
-  handled: Map<string, LogFields>,
-  base: LogFields = {},
-): Logger {
+function localHandlerLogger(printing: HandlerPrinting, base: LogFields = {}): Logger {
+  const { label, verbose, handled, warnOnce } = printing;
   const emit = (level: string, message: string, fields: LogFields = {}): void => {
     const all = { ...base, ...fields };
     if (message === 'message handled' && typeof all.sqsMessageId === 'string')
-      handled.set(all.sqsMessageId, all);
+      handled?.set(all.sqsMessageId, all);
+    const event = level === 'INFO' ? eventLine(message, all) : null;
     if (verbose) process.stdout.write(`    ${JSON.stringify({ level, message, ...all })}\n`);
+    else if (event !== null) process.stdout.write(`  ${event}\n`);
     else if (level === 'WARN' || level === 'ERROR') {
       const { awsRequestId: _request, fn: _fn, operator: _operator, ...rest } = all;
-      process.stdout.write(`    ${label} ${level.toLowerCase()}: ${message} ${JSON.stringify(rest)}\n`);
+      const line = `    ${label} ${level.toLowerCase()}: ${message} ${JSON.stringify(rest)}\n`;
+      if (warnOnce?.has(line)) return;
+      warnOnce?.add(line);
+      process.stdout.write(line);
     }
   };
   return {
@@ -224,8 +295,69 @@ function localHandlerLogger(
     info: (message, fields) => emit('INFO', message, fields),
     warn: (message, fields) => emit('WARN', message, fields),
     error: (message, fields) => emit('ERROR', message, fields),
-    child: (fields) => localHandlerLogger(label, verbose, handled, { ...base, ...fields }),
+    child: (fields) => localHandlerLogger(printing, { ...base, ...fields }),
   };
+}
+
+/**
+ * On demand: a line typed into the terminal that runs the stack (`m`, `e` or `d`, then Enter) runs that
+ * job now, after a run in progress, as invoking the function by hand does in AWS. The same runs are
+ * open to scripts as `makul monitor --local` and `makul erasure run --local`.
+ */
+/** The commands the ready block offers to try, each one true for this stack's ports and data folder. */
+function sampleCommands(stack: {
+  readonly smtp: string;
+  readonly supportAddress: string;
+  readonly httpUrl: string;
+  readonly cliTarget: string;
+  readonly shown: (path: string) => string;
+}): string[] {
+  const example = (name: string): { path: string; from: string } => {
+    const file = exampleFiles().find((candidate) => candidate.fileName === name);
+    if (file === undefined) throw new Error(`examples/${name} is missing`);
+    return { path: stack.shown(file.path), from: fromAddressOf(readExample(file)) ?? 'you@example.com' };
+  };
+  const sends = ['unsubscribe-ru.eml', 'erasure-ky.eml', 'update-data-en.eml'].map(example);
+  const asked = sends[0]?.from ?? 'you@example.com';
+  return [
+    'Send a request (curl speaks SMTP; examples/ has one per kind and language, npm run demo sends them all):',
+    ...sends.map(
+      ({ path, from }) =>
+        `  curl -sS smtp://${stack.smtp} --mail-from ${from} --mail-rcpt ${stack.supportAddress} -T ${path}`,
+    ),
+    'Ask the status API, as a marketing system would:',
+    `  curl -sS '${stack.httpUrl}/v1/subjects/status?email=${asked}'`,
+    `  curl -sS '${stack.httpUrl}/v1/suppressions/changes?limit=10'`,
+    'Operate, as ops would:',
+    `  npx makul ${stack.cliTarget} requests list`,
+    `  npx makul ${stack.cliTarget} requests show MK-…   (an id from the lines below)`,
+    `  npx makul ${stack.cliTarget} erasure run`,
+  ];
+}
+
+function runJobsOnDemand(
+  jobs: Record<string, ScheduledJob>,
+  report: (line: string) => void,
+): { close(): void } {
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  lines.on('line', (line) => {
+    const key = line.trim().toLowerCase();
+    if (key === '') return;
+    const job = jobs[key];
+    if (job === undefined) {
+      report(
+        `type ${Object.entries(jobs)
+          .map(([k, j]) => `${k} (${j.name})`)
+          .join(', ')} and Enter to run a job now`,
+      );
+      return;
+    }
+    report(`${job.name}: run now, as asked`);
+    void job.runNow();
+  });
+  // Standard input closed (a script, or no terminal): jobs still run on their timers.
+  lines.on('error', () => undefined);
+  return { close: () => lines.close() };
 }
 
 /** --fresh: everything in the data folder goes, except the lock this process holds (and others' attempts at it). */
@@ -276,6 +408,9 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  // Before any service starts: a Java 17+ JDK with javac (installed with apt-get when root on Debian),
+  // else an error saying exactly what to install, which main().catch prints before exiting 1.
+  await ensureSystemRequirements({ for: 'stack', report: (line) => process.stdout.write(`${line}\n`) });
   const startedAt = Date.now();
   const signals = handleStopSignals();
   const pagesUrl = endpointFor(options.httpPort);
@@ -290,6 +425,7 @@ async function main(): Promise<void> {
     removeLocalStackState(data);
     lock.release();
   });
+  await checkPortsFree(options);
   if (options.fresh) await clearDataFolder(data);
   const hmacKey = await localHmacKey(data);
   const report = (line: string): void => {
@@ -310,14 +446,19 @@ async function main(): Promise<void> {
   };
   const bucketName = `makul-${operator.id}-raw-mail-local`;
 
-  // DynamoDB Local's JVM is the slow part: start the three services side by side.
+  // DynamoDB Local's JVM is the slow part: start the three services side by side. With --fresh the
+  // database lives in memory: nothing of this run is kept.
   const track = <T extends LocalServiceHandle>(service: T): T => {
     running.push(service);
     return service;
   };
   const [dynamo, ses, s3] = await Promise.all([
-    startDynamoDbLocal({ dataDirectory: join(data, 'dynamodb'), report }).then(track),
-    startSesEmulator({ port: options.sesPort, report }).then(track),
+    startDynamoDbLocal({
+      port: options.dynamodbPort,
+      ...(options.fresh ? { inMemory: true } : { dataDirectory: join(data, 'dynamodb') }),
+      report,
+    }).then(track),
+    startSesEmulator({ port: options.sesPort, sentMailFile: join(data, SENT_MAIL_FILE), report }).then(track),
     startS3Emulator({ bucketName, dataDirectory: join(data, 's3'), report }).then(track),
   ]).catch(async (error: unknown) => {
     await Promise.all(running.map((service) => service.stop()));
@@ -354,27 +495,27 @@ async function main(): Promise<void> {
   const handled = new Map<string, LogFields>();
   const inboundHandler = createInboundHandler(
     environment,
-    localHandlerLogger('handler', options.verbose, handled),
+    localHandlerLogger({ label: 'handler', verbose: options.verbose, handled }),
   );
   // The scheduled job's handler, as functions/deferred-outbound/index.ts builds it.
   const deferredHandler = createDeferredOutboundHandler(
     environment,
-    localHandlerLogger('deferred-outbound', options.verbose, new Map()),
+    localHandlerLogger({ label: 'deferred-outbound', verbose: options.verbose }),
   );
   // The public pages' and the status API's handlers, behind the local HTTP API started below.
   const pagesFunction = createPagesHandler(
     environment,
-    localHandlerLogger('pages', options.verbose, new Map()),
+    localHandlerLogger({ label: 'pages', verbose: options.verbose }),
   );
   const statusApiFunction = createStatusApiHandler(
     environment,
-    localHandlerLogger('status-api', options.verbose, new Map()),
+    localHandlerLogger({ label: 'status-api', verbose: options.verbose }),
   );
   // The systems API (in AWS an API of its own, SigV4) shares /v1/ here: /v1/requests/… goes to it, as
   // a caller that names no system's role (a system with callerRoleArn is answered 403 locally).
   const systemsFunction = createSystemsApiHandler(
     environment,
-    localHandlerLogger('systems-api', options.verbose, new Map()),
+    localHandlerLogger({ label: 'systems-api', verbose: options.verbose }),
   );
   const statusFunction: typeof statusApiFunction = (event, context) =>
     event.rawPath.startsWith('/v1/requests/')
@@ -421,7 +562,7 @@ async function main(): Promise<void> {
   // status-change processor: the change feed and the events of the status API.
   const statusChangesHandler = createStatusChangesHandler(
     environment,
-    localHandlerLogger('status-changes', options.verbose, new Map()),
+    localHandlerLogger({ label: 'status-changes', verbose: options.verbose }),
   );
   const streamPoller = new StreamPoller({
     endpoint: dynamo.endpoint,
@@ -439,7 +580,7 @@ async function main(): Promise<void> {
   // in progress, and their events (docs/events/fulfilment-task-created.md) on the EventBridge stand-in.
   const fulfilmentTasksHandler = createFulfilmentTasksHandler(
     environment,
-    localHandlerLogger('fulfilment-tasks', options.verbose, new Map()),
+    localHandlerLogger({ label: 'fulfilment-tasks', verbose: options.verbose }),
   );
   const tasksPoller = new StreamPoller({
     endpoint: dynamo.endpoint,
@@ -456,11 +597,7 @@ async function main(): Promise<void> {
     log: report,
   });
 
-  const samplesDirectory = join(data, 'samples');
-  await mkdir(samplesDirectory, { recursive: true });
   const supportAddress = operator.supportAddresses[0] ?? '';
-  const samples = sampleMails(supportAddress);
-  for (const sample of samples) await writeFile(join(samplesDirectory, sample.fileName), sample.bytes);
   // Paths as a person would type them from here: relative inside the current folder, else absolute.
   const shown = (path: string): string => {
     const fromHere = relative(process.cwd(), path);
@@ -488,58 +625,92 @@ async function main(): Promise<void> {
   const dataDirOption =
     data === resolve(REPOSITORY_ROOT, DEFAULT_DATA_FOLDER) ? '' : ` --data-dir ${shown(data)}`;
 
+  const smtpAddress = `${smtp.host}:${smtp.port}`;
+  const tryIt = sampleCommands({
+    smtp: smtpAddress,
+    supportAddress,
+    httpUrl: http.url,
+    cliTarget: `--local${dataDirOption}`,
+    shown,
+  });
   process.stdout.write(
     [
       '',
-      `Ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s:`,
-      `  SMTP (inbound mail)  ${smtp.host}:${smtp.port}  accepts mail for ${operator.supportAddresses.join(', ')}`,
-      `  SES v2 emulator      ${ses.webPageUrl}  ← replies and forwards appear on this page (JSON: ${ses.endpoint}/store)`,
-      `  DynamoDB Local       ${dynamo.endpoint}  tables ${tables.requestsTableName}, ${tables.subjectsTableName}`,
-      `  S3 emulator          ${s3.endpoint}  bucket ${bucketName}`,
-      `  pages (HTTP API)     ${http.url}/  ← links in replies (confirm, unsubscribe) open here`,
-      `  status API           ${http.url}/v1/  ← marketing systems ask here (without SigV4 locally; signed in AWS)`,
-      `  status changes       the subjects table's stream → change feed and events (EventBridge stand-in ${eventBridge.endpoint})`,
-      `  deferred-outbound    every ${options.deferredEverySeconds} s (production: every minute), sends the replies and forwards a rate limit deferred`,
-      `  state file           ${shown(stateFilePath(data))}  ← where makul … --local finds this stack`,
+      `makul local stack ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s (operator ${operator.id}, ${profile.jurisdiction.id})`,
+      `support address: ${supportAddress}`,
+      `  SMTP (inbound mail)  ${smtpAddress}  plays SES receiving for ${operator.supportAddresses.join(', ')}`,
+      `  SES v2 emulator      ${ses.webPageUrl}  ← every mail makul sent, kept across restarts (JSON: ${ses.endpoint}/store)`,
+      `  pages                ${http.url}/  ← links in replies (confirm, "not me", one-click unsubscribe) open here`,
+      `  status API           ${http.url}/v1/subjects/…, /v1/suppressions/…  ← marketing systems ask here`,
+      `  systems API          ${http.url}/v1/requests/…  ← the operator's systems read requests and answer tasks`,
+      '                       (both APIs without SigV4 here, on 127.0.0.1 only; in AWS private and signed)',
+      `  DynamoDB Local       ${dynamo.endpoint}  tables ${tables.requestsTableName}, ${tables.subjectsTableName}${options.fresh ? ' (in memory: --fresh)' : ''}`,
+      `  S3 emulator          ${s3.endpoint}  bucket ${bucketName} (raw mail)`,
+      `  streams              status-changes (events on the EventBridge stand-in ${eventBridge.endpoint}), fulfilment-tasks`,
+      `  scheduled jobs       deferred-outbound every ${options.deferredEverySeconds} s; deadline-monitor and erasure-executor every ${options.jobsEverySeconds} s`,
+      '                       (production: every minute, hourly, every 15 min); type d, m or e and Enter to run one now',
+      `  state file           ${shown(stateFilePath(data))}  ← where npx makul … --local finds this stack`,
       '',
-      'Send a sample request (curl speaks SMTP):',
-      ...samples.map(
-        (sample) =>
-          `  curl -sS smtp://${smtp.host}:${smtp.port} --mail-from ${SAMPLE_SENDER} --mail-rcpt ${supportAddress} -T ${shown(join(samplesDirectory, sample.fileName))}`,
-      ),
+      ...tryIt,
       '',
-      'Local mail is not scanned or authenticated: its verdicts are all GRAY, so kinds that need proof of',
-      'sender ask for a confirmed link instead of acting. Each message prints one line: received → decision → reply.',
-      `Messages that fail ${MAX_RECEIVE_COUNT} times go to ${shown(join(data, 'dead-letters'))}. Ctrl-C stops everything.`,
-      'Ask the status API, as a marketing system would:',
-      `  curl -sS '${http.url}/v1/subjects/status?email=${SAMPLE_SENDER}'`,
-      `  curl -sS -X POST ${http.url}/v1/subjects/status:batch -H 'Content-Type: application/json' -d '{"emails":["${SAMPLE_SENDER}"]}'`,
-      `  curl -sS '${http.url}/v1/suppressions/changes?limit=10'`,
-      `Ops lists: npx makul queue deferred|held|in-doubt --local${dataDirOption}`,
+      'Local mail is not scanned or authenticated: its verdicts are GRAY unless the message carries an',
+      'X-Makul-Local-Verdicts header (docs/local-stack.md), so kinds that need proof of sender ask for a',
+      `confirmed link instead of acting. Messages that fail ${MAX_RECEIVE_COUNT} times go to ${shown(join(data, 'dead-letters'))}.`,
+      'One line per event follows (message decided, page acted on, job run), with ids, never addresses. Ctrl-C stops everything.',
       '',
     ].join('\n'),
   );
 
-  const deferredJob = startDeferredOutboundJob({
-    everyMs: options.deferredEverySeconds * 1000,
-    report,
-    run: async (): Promise<DeferredRunReport> =>
-      await deferredHandler({}, lambdaContext(region, 'makul-deferred-outbound-local')),
-  });
+  // The scheduled functions, through their real handlers, as their schedules invoke them.
+  const monitorHandler = createDeadlineMonitorHandler(
+    environment,
+    localHandlerLogger({ label: 'deadline-monitor', verbose: options.verbose, warnOnce: new Set() }),
+  );
+  const erasureHandler = createErasureExecutorHandler(
+    environment,
+    localHandlerLogger({ label: 'erasure-executor', verbose: options.verbose, warnOnce: new Set() }),
+  );
+  const monitorLine = onlyWhenChanged(monitorRunLine);
+  const erasureLine = onlyWhenChanged(erasureRunLine);
+  const jobs: Record<string, ScheduledJob> = {
+    d: startScheduledJob({
+      name: 'deferred-outbound',
+      everyMs: options.deferredEverySeconds * 1000,
+      report,
+      run: async () =>
+        deferredRunLine(await deferredHandler({}, lambdaContext(region, 'makul-deferred-outbound-local'))),
+    }),
+    m: startScheduledJob({
+      name: 'deadline-monitor',
+      everyMs: options.jobsEverySeconds * 1000,
+      report,
+      run: async () =>
+        monitorLine(await monitorHandler({}, lambdaContext(region, 'makul-deadline-monitor-local'))),
+    }),
+    e: startScheduledJob({
+      name: 'erasure-executor',
+      everyMs: options.jobsEverySeconds * 1000,
+      report,
+      run: async () =>
+        erasureLine(await erasureHandler({}, lambdaContext(region, 'makul-erasure-executor-local'))),
+    }),
+  };
+  const typed = runJobsOnDemand(jobs, report);
 
   signals.stopCleanlyWith((signal) => {
     process.stdout.write(
       `\n${signal}: stopping (messages in progress finish first; Ctrl-C again to quit at once)\n`,
     );
     // Commands stop finding the stack at once. Then the SMTP listener stops taking mail and waits for
-    // the messages it accepted, the HTTP API for the pages it is answering, and the deferred-outbound
-    // job for a run in progress: all still need DynamoDB Local, the SES emulator and the S3 emulator,
+    // the messages it accepted, the HTTP API for the pages it is answering, and each scheduled job for
+    // a run in progress: all still need DynamoDB Local, the SES emulator and the S3 emulator,
     // which stop last.
     removeLocalStackState(data);
+    typed.close();
     void Promise.all([
       smtp.stop(),
       http.stop(),
-      deferredJob.stop().then(() => report('deferred-outbound: stopped')),
+      ...Object.values(jobs).map((job) => job.stop().then(() => report(`${job.name}: stopped`))),
     ])
       // After the handlers that write subjects' records: their last changes still reach the feed.
       .then(() => streamPoller.stop().then(() => report('status-changes: stopped')))

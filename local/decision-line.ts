@@ -54,3 +54,39 @@ export function decisionLine(fields: LogFields | undefined): string {
       return `${decided} → ${shown(fields.outbound, 'outbound unknown')}: ${result}`;
   }
 }
+
+/** Words for what the fulfilment-tasks function did with a record (functions/app/make-fulfilment-tasks.ts). */
+function fulfilmentText(fields: LogFields): string | null {
+  switch (fields.outcome) {
+    case 'tasks-created':
+      return `${shown(fields.tasks, '?')} fulfilment task(s) made, one per data system concerned`;
+    case 'published':
+      return `task for ${shown(fields.system, '?')} published as an event to its queue`;
+    default:
+      // Tasks already made, none wanted, a system told by a person: nothing new to tell.
+      return null;
+  }
+}
+
+/**
+ * The line `npm start` prints for a handler's log line that marks an event a person follows (a link's
+ * page acted on, a one-click unsubscribe, tasks made for the operator's systems), or null for the
+ * rest. Ids and outcomes only.
+ */
+export function eventLine(message: string, fields: LogFields): string | null {
+  const request = `request ${shown(fields.requestId, '(no id)')}`;
+  switch (message) {
+    case 'page action':
+      return `page: ${request} → ${shown(fields.outcome, 'done')}`;
+    case 'one-click unsubscribe':
+      return `one-click unsubscribe: ${request} → ${shown(fields.recorded, 'done')}`;
+    case 'task answered':
+      return `systems-api: ${request} → ${shown(fields.system, '?')} answered ${shown(fields.answer, '?')} (${shown(fields.result, '?')})`;
+    case 'fulfilment record handled': {
+      const text = fulfilmentText(fields);
+      return text === null ? null : `fulfilment-tasks: ${request} → ${text}`;
+    }
+    default:
+      return null;
+  }
+}

@@ -20,12 +20,14 @@ import {
   LOCAL_REGION,
   type LocalServiceHandle,
   type ProgressReporter,
+  portInUse,
   printProgress,
   seconds,
   temporaryDirectory,
 } from './loopback';
 
 export interface DynamoDbLocalHandle extends LocalServiceHandle {
+  /** Where the database file is; '' when it runs in memory. */
   readonly dataDirectory: string;
 }
 
@@ -96,6 +98,11 @@ export interface DynamoDbLocalOptions {
   readonly port?: number;
   /** Folder for the database file; a new temporary folder (removed by dispose) when omitted. */
   readonly dataDirectory?: string;
+  /**
+   * Keep the database in the JVM's memory only (DynamoDB Local's -inMemory): nothing is written, and
+   * everything is gone when it stops. `npm start -- --fresh` runs it so.
+   */
+  readonly inMemory?: boolean;
   readonly report?: ProgressReporter;
   /** How long to wait for the JVM to answer ListTables. */
   readonly startupTimeoutMs?: number;
@@ -174,13 +181,18 @@ async function stopChild(child: ChildProcess): Promise<void> {
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocalHandle> {
   const report = options.report ?? printProgress;
   const port = options.port ?? (await findFreePort());
-  const ownsDataDirectory = options.dataDirectory === undefined;
-  const dataDirectory = options.dataDirectory ?? (await temporaryDirectory('dynamodb'));
-  await mkdir(dataDirectory, { recursive: true });
+  // A port asked for may be taken, even by another DynamoDB Local, which would then answer for us.
+  if (options.port !== undefined && (await portInUse(port)))
+    throw new Error(`DynamoDB Local: port ${port} on 127.0.0.1 is already in use`);
+  const inMemory = options.inMemory === true;
+  const ownsDataDirectory = options.dataDirectory === undefined && !inMemory;
+  const dataDirectory = inMemory ? '' : (options.dataDirectory ?? (await temporaryDirectory('dynamodb')));
+  if (!inMemory) await mkdir(dataDirectory, { recursive: true });
   const endpoint = endpointFor(port);
   const { jarPath, libraryPath } = dynamoDbLocalJar();
   const launcherClasses = compileLoopbackLauncher(jarPath, report);
-  const serverArgs = ['-port', String(port), '-dbPath', dataDirectory, '-sharedDb', '-disableTelemetry'];
+  const storage = inMemory ? ['-inMemory'] : ['-dbPath', dataDirectory];
+  const serverArgs = ['-port', String(port), ...storage, '-sharedDb', '-disableTelemetry'];
   // -sharedDb: one database whatever the credentials and region, so the handler, the tests and the
   // table setup all see the same tables. -disableTelemetry: no network beyond loopback.
   // Startup is what tests wait for: the C1 compiler alone and the serial collector bring the JVM to its
@@ -197,7 +209,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     // Running already; one that exited unexpectedly is started again.
     if (child !== null && child.exitCode === null && child.signalCode === null) return;
     const startedAt = Date.now();
-    report(`DynamoDB Local: starting on ${endpoint} (data in ${dataDirectory}) …`);
+    report(
+      `DynamoDB Local: starting on ${endpoint} (${inMemory ? 'in memory: nothing is kept after it stops' : `data in ${dataDirectory}`}) …`,
+    );
     const output = new OutputTail();
     // detached: its own process group, so a Ctrl-C in the terminal reaches only us, and we stop the
     // database after the messages in flight are done instead of under them. Standard input is a pipe

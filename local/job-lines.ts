@@ -1,14 +1,23 @@
 /**
- * The deferred-outbound job on the local stack, run as production's schedule runs it (EventBridge
- * Scheduler, one run at a time): the real handler, every few seconds instead of every few minutes, so
- * a reply deferred by a rate limit goes out locally too. A person sees one line per run that had
- * something due, in counts (never addresses).
+ * What the local stack prints for a run of each scheduled function (local/scheduled-jobs.ts), from the
+ * report its real handler returns: counts, request ids, kinds and dates, never an address. A run with
+ * nothing new to say prints nothing (null), so an idle stack stays quiet: the deferred-outbound job
+ * speaks when something was due, the monitor and the executor when what they found changed since
+ * their last line.
  */
-import { DEFERRED_RETRY_MS, type DeferredRunReport } from '../functions/app/send-deferred-outbound';
-import type { ProgressReporter } from './loopback';
 
-/** How often the local stack runs the job, unless told otherwise. */
+import {
+  type ErasureOutcome,
+  type ErasureRunReport,
+  SKIP_REASON_TEXT,
+} from '../functions/app/execute-erasure';
+import type { DeadlineReport, DigestOutcome, MonitoredRequest } from '../functions/app/monitor-deadlines';
+import { DEFERRED_RETRY_MS, type DeferredRunReport } from '../functions/app/send-deferred-outbound';
+
+/** How often the local stack runs the deferred-outbound job, unless told otherwise (production: every minute). */
 export const DEFAULT_DEFERRED_EVERY_SECONDS = 10;
+/** How often it runs the deadline monitor and the erasure executor (production: hourly, every 15 minutes). */
+export const DEFAULT_JOBS_EVERY_SECONDS = 30;
 
 /** Outcomes of deliverOutbound (functions/app/deliver-outbound.ts), and a run's failures, in words. */
 const RESULT_WORDS: ReadonlyMap<string, string> = new Map([
@@ -20,7 +29,7 @@ const RESULT_WORDS: ReadonlyMap<string, string> = new Map([
   ['failed', `failed (tried again in ${DEFERRED_RETRY_MS / 60_000} min)`],
 ]);
 
-/** `2 due → 2 sent; 0 still waiting`, or null for a run that had nothing due (it prints nothing). */
+/** `2 due → 2 sent; 0 still waiting`, or null for a run that had nothing due. */
 export function deferredRunLine(report: DeferredRunReport): string | null {
   if (report.due === 0) return null;
   const outcomes = Object.entries(report.results)
@@ -29,57 +38,65 @@ export function deferredRunLine(report: DeferredRunReport): string | null {
   return `${report.due} due → ${outcomes.join(', ') || 'nothing done'}; ${report.waiting} still waiting`;
 }
 
-export interface DeferredOutboundJob {
-  /** No further runs; resolves once a run in progress has finished. Safe to repeat. */
-  stop(): Promise<void>;
+/** A line of a function whose runs repeat what they find: printed only when it differs from the last one. */
+export function onlyWhenChanged<T>(line: (report: T) => string | null): (report: T) => string | null {
+  let last: string | null = null;
+  return (report) => {
+    const next = line(report);
+    if (next === last) return null;
+    last = next;
+    return next;
+  };
 }
 
-export interface DeferredOutboundJobOptions {
-  /** One run of the job: the real handler, invoked as the schedule invokes it. */
-  readonly run: () => Promise<DeferredRunReport>;
-  readonly everyMs: number;
-  readonly report: ProgressReporter;
+function ids(requests: readonly MonitoredRequest[]): string {
+  const shown = requests.slice(0, 5).map((request) => request.requestId);
+  return requests.length > shown.length ? `${shown.join(', ')}, …` : shown.join(', ');
 }
+
+const DIGEST_WORDS: Partial<Record<DigestOutcome['outcome'], (digest: DigestOutcome) => string>> = {
+  sent: (digest) => `digest sent to the DPO for ${'day' in digest ? digest.day : 'today'}`,
+  failed: () => 'digest NOT sent (the next run tries again)',
+  'in-doubt': () => 'digest in doubt (not sent again today)',
+};
 
 /**
- * Runs the job every `everyMs`, the first time `everyMs` after the start. A run that takes longer than
- * the interval delays the next one rather than overlapping it, as the production function's reserved
- * concurrency of one does.
+ * `1 overdue (MK-…), 2 due soon (MK-…, MK-…), 0 awaiting confirmation; calendar: 2027 missing; digest
+ * sent to the DPO for 2026-12-02`. Everything the monitor's alarms and digest would say, in one line.
  */
-export function startDeferredOutboundJob(options: DeferredOutboundJobOptions): DeferredOutboundJob {
-  let stopped = false;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> | null = null;
+export function monitorRunLine(report: DeadlineReport): string {
+  const counted = (count: number, what: string, requests: readonly MonitoredRequest[]): string =>
+    count === 0 ? `0 ${what}` : `${count} ${what} (${ids(requests)})`;
+  const parts = [
+    counted(report.overdue.length, 'overdue', report.overdue),
+    counted(report.dueSoon.length, 'due soon', report.dueSoon),
+    counted(report.awaitingVerification.length, 'awaiting confirmation', report.awaitingVerification),
+  ];
+  const tasks = report.tasksOverdue > 0 ? `; ${report.tasksOverdue} task(s) of overdue requests open` : '';
+  const calendar =
+    report.calendar.missing.length > 0
+      ? `; calendar lacks ${report.calendar.missing.join(', ')} (due dates counted without it)`
+      : '';
+  const digest = DIGEST_WORDS[report.digest.outcome]?.(report.digest);
+  return `${parts.join(', ')}${tasks}${calendar}${digest ? `; ${digest}` : ''}`;
+}
 
-  const runOnce = async (): Promise<void> => {
-    try {
-      const line = deferredRunLine(await options.run());
-      if (line !== null) options.report(`deferred-outbound: ${line}`);
-    } catch (error) {
-      // AWS SDK and makul errors name services, ids and states, never a person's address.
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      options.report(`deferred-outbound: run failed (the next run tries again): ${message}`);
-    }
-  };
+function outcomeText(outcome: ErasureOutcome): string {
+  switch (outcome.outcome) {
+    case 'executed':
+      return `${outcome.requestId} ${outcome.kind} executed, destruction act ${outcome.actId}`;
+    case 'would-execute':
+      return `${outcome.requestId} ${outcome.kind} would be executed`;
+    case 'skipped':
+      return `${outcome.requestId} ${outcome.kind} waits: ${SKIP_REASON_TEXT[outcome.reason]}`;
+    case 'failed':
+      return `${outcome.requestId} ${outcome.kind} FAILED (${outcome.errorName}), stays in progress`;
+  }
+}
 
-  const schedule = (): void => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      timer = null;
-      running = runOnce().finally(() => {
-        running = null;
-        schedule();
-      });
-    }, options.everyMs);
-  };
-
-  schedule();
-  return {
-    stop: async () => {
-      stopped = true;
-      if (timer !== null) clearTimeout(timer);
-      timer = null;
-      await running;
-    },
-  };
+/** `MK-… erasure executed, destruction act ACT-…; MK-… withdraw-consent waits: …`, or null for an empty run. */
+export function erasureRunLine(report: ErasureRunReport): string | null {
+  if (report.outcomes.length === 0) return null;
+  const overdue = report.overdue.length > 0 ? `; PAST DUE: ${report.overdue.join(', ')}` : '';
+  return `${report.outcomes.map(outcomeText).join('; ')}${overdue}`;
 }

@@ -82,7 +82,7 @@ export class LocalStackNotReadyError extends Error {
     readonly pid: number,
   ) {
     super(
-      `the local stack on ${dataDirectory} (PID ${pid}) is starting or stopping; try again once it prints "Ready"`,
+      `the local stack on ${dataDirectory} (PID ${pid}) is starting or stopping; try again once it prints "makul local stack ready"`,
     );
   }
 }

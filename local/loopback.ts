@@ -58,6 +58,25 @@ export async function findFreePort(): Promise<number> {
   });
 }
 
+/**
+ * Whether something already listens on this loopback port: we try to bind it and let go at once. A
+ * service must not start "on" a port another process holds (a second DynamoDB Local there would
+ * answer in its place, with someone else's data).
+ */
+export async function portInUse(port: number): Promise<boolean> {
+  return await new Promise<boolean>((resolve, reject) => {
+    const probe = createNetServer();
+    probe.unref();
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE' || error.code === 'EACCES') resolve(true);
+      else reject(error);
+    });
+    probe.listen({ port, host: LOOPBACK_HOST, exclusive: true }, () => {
+      probe.close(() => resolve(false));
+    });
+  });
+}
+
 export function endpointFor(port: number): string {
   return `http://${LOOPBACK_HOST}:${port}`;
 }

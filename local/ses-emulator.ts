@@ -2,6 +2,7 @@
  * The SES v2 API emulator (aws-ses-v2-local), run in this process on 127.0.0.1: the handler sends
  * through it, and its web page and `GET /store` show what was sent, so nothing leaves the machine.
  */
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Email as SesEmulatorEmail } from 'aws-ses-v2-local/dist/store';
@@ -32,6 +33,52 @@ export interface SesEmulatorHandle extends LocalServiceHandle {
 export interface SesEmulatorOptions {
   readonly port?: number;
   readonly report?: ProgressReporter;
+  /**
+   * Keep the sent mail in this file (one JSON document per line) and show it again after a restart:
+   * the local stack's page of sent mail outlives `npm start`. In memory only when omitted.
+   */
+  readonly sentMailFile?: string;
+}
+
+/** The emulator's module-level store of sent mail (aws-ses-v2-local/dist/store). */
+interface EmulatorStoreModule {
+  getStoreReadonly(): { emails: SentEmail[] };
+  saveEmail(email: SentEmail): void;
+  clearStore(): void;
+}
+
+/**
+ * The emulator has no persistence of its own. Its request handlers call the store module's saveEmail
+ * and clearStore through the module's exports at each call, so wrapping those two exports keeps a file
+ * in step with the store: a line appended per message sent, the file emptied when the page's "clear"
+ * empties the store. Returns what undoes the wrapping (the next emulator in this process may keep none).
+ */
+function keepSentMailIn(file: string): { restore(): void; loaded: number } {
+  const store = require('aws-ses-v2-local/dist/store') as EmulatorStoreModule;
+  const kept = existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as SentEmail)
+    : [];
+  store.clearStore();
+  store.getStoreReadonly().emails.push(...kept);
+  const { saveEmail, clearStore } = store;
+  store.saveEmail = (email) => {
+    saveEmail(email);
+    appendFileSync(file, `${JSON.stringify(email)}\n`, { mode: 0o600 });
+  };
+  store.clearStore = () => {
+    clearStore();
+    writeFileSync(file, '', { mode: 0o600 });
+  };
+  return {
+    loaded: kept.length,
+    restore: () => {
+      store.saveEmail = saveEmail;
+      store.clearStore = clearStore;
+    },
+  };
 }
 
 /**
@@ -50,6 +97,7 @@ export async function startSesEmulator(options: SesEmulatorOptions = {}): Promis
   const endpoint = endpointFor(port);
   const emulator: typeof import('aws-ses-v2-local') = require('aws-ses-v2-local');
   let server: Server | null = null;
+  const kept = options.sentMailFile === undefined ? null : keepSentMailIn(options.sentMailFile);
 
   const start = async (): Promise<void> => {
     if (server !== null) return;
@@ -64,7 +112,10 @@ export async function startSesEmulator(options: SesEmulatorOptions = {}): Promis
     }
     server = started;
     sesEmulatorRunningInThisProcess = true;
-    report(`SES v2 emulator: ready at ${endpoint} in ${seconds(startedAt)} (sent mail: ${endpoint}/)`);
+    const earlier = kept === null || kept.loaded === 0 ? '' : `, ${kept.loaded} kept from earlier runs`;
+    report(
+      `SES v2 emulator: ready at ${endpoint} in ${seconds(startedAt)} (sent mail: ${endpoint}/${earlier})`,
+    );
   };
 
   const stop = async (): Promise<void> => {
@@ -84,6 +135,7 @@ export async function startSesEmulator(options: SesEmulatorOptions = {}): Promis
     stop,
     dispose: async () => {
       await stop();
+      kept?.restore();
       sesEmulatorRunningInThisProcess = false;
     },
     sentEmails: async () => {

@@ -87,7 +87,10 @@ export class StreamPoller {
     const tick = (): void => {
       this.drain()
         .catch((error: unknown) =>
-          this.report(`stream poller: ${error instanceof Error ? error.message : error}`),
+          // Nothing is lost: the records stay in the shard and the next poll reads them again.
+          this.report(
+            `stream poller (${this.options.tableName}): ${error instanceof Error ? `${error.name}: ${error.message}` : error}; reading again at the next poll`,
+          ),
         )
         .finally(() => {
           if (this.timer !== null) this.timer = setTimeout(tick, this.options.pollIntervalMs ?? 250);

@@ -17,7 +17,7 @@ import {
   type ErasureOutcome,
   type ErasureRunReport,
   executeErasures,
-  type SkipReason,
+  SKIP_REASON_TEXT,
 } from '../../functions/app/execute-erasure';
 import type { DeploymentProfile } from '../../functions/domain/operators/operator-profile';
 import { CountingMetrics } from '../../functions/ports/metrics';
@@ -93,15 +93,6 @@ function stderrLogger(output: CommandOutput): Logger {
   });
 }
 
-const SKIP_TEXT: Readonly<Record<SkipReason, string>> = {
-  'tasks-waiting': 'a system has not answered its task yet',
-  'task-refused': 'a system refused its task: ops decide (makul requests show ID)',
-  'tasks-not-created': 'its systems have no tasks yet (the fulfilment-tasks function makes them)',
-  'no-subject': 'no subject key: nothing of a subject to destroy (ops handle it)',
-  'reply-pending': 'a message to the subject is still to go out (it needs the address): the next run',
-  'request-moved': 'no longer in progress (cancelled or completed meanwhile)',
-};
-
 function outcomeLine(outcome: ErasureOutcome): string {
   const head = `${outcome.requestId}  ${outcome.kind}: `;
   switch (outcome.outcome) {
@@ -110,7 +101,7 @@ function outcomeLine(outcome: ErasureOutcome): string {
     case 'would-execute':
       return `${head}would execute (${workText(outcome.work)})`;
     case 'skipped':
-      return `${head}skipped: ${SKIP_TEXT[outcome.reason]}`;
+      return `${head}skipped: ${SKIP_REASON_TEXT[outcome.reason]}`;
     case 'failed':
       return `${head}FAILED (${outcome.errorName}): it stays in progress; run again`;
   }
@@ -125,7 +116,7 @@ function reportText(report: ErasureRunReport, where: string): string {
   const failed = report.outcomes.filter((outcome) => outcome.outcome === 'failed').length;
   return [
     `Erasure executor for operator ${report.operator} (${where}), at ${report.at}${report.dryRun ? ' — DRY RUN: nothing changed' : ''}.`,
-    `${report.considered} erasure${report.considered === 1 ? '' : 's'} and withdrawals in progress considered.`,
+    `${report.considered} erasure${report.considered === 1 ? '' : 's'} or consent withdrawal${report.considered === 1 ? '' : 's'} in progress considered.`,
     '',
     ...(report.outcomes.length === 0 ? ['Nothing to do.'] : report.outcomes.map(outcomeLine)),
     '',

@@ -77,6 +77,16 @@ export type SkipReason =
   /** Its status moved (cancelled, completed) between the listing and the write. */
   | 'request-moved';
 
+/** Each reason in words, for the people who read a run's outcome (the CLI, the local stack). */
+export const SKIP_REASON_TEXT: Readonly<Record<SkipReason, string>> = {
+  'tasks-waiting': 'a system has not answered its task yet',
+  'task-refused': 'a system refused its task: ops decide (makul requests show ID)',
+  'tasks-not-created': 'its systems have no tasks yet (the fulfilment-tasks function makes them)',
+  'no-subject': 'no subject key: nothing of a subject to destroy (ops handle it)',
+  'reply-pending': 'a message to the subject is still to go out (it needs the address): the next run',
+  'request-moved': 'no longer in progress (cancelled or completed meanwhile)',
+};
+
 export interface ErasureWork {
   /** Register entries of the subject (requests and notices) whose sealed data is forgotten. */
   readonly entries: number;

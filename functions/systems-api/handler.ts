@@ -104,6 +104,13 @@ export function createSystemsApiHandler(environment: NodeJS.ProcessEnv, logger?:
           { via: 'api', caller },
           dependencies(context),
         );
+        // Ids and the outcome word only: a refusal's reason is free text and stays out of the log.
+        log.info('task answered', {
+          requestId: id.data,
+          system: system.data,
+          answer: body.report.state === 'done' ? body.report.outcome : 'refused',
+          result: result.outcome,
+        });
         return answerResponse(id.data, system.data, body.report, result);
       }),
     },

@@ -353,7 +353,7 @@ describe('makul queue with a local stack that cannot answer (exit 1)', () => {
       const notReady = await makulHere(['queue', 'held', '--local', '--data-dir', starting]);
       expect(notReady.code).toBe(1);
       expect(notReady.stderr).toBe(
-        `makul queue: the local stack on ${starting} (PID ${process.pid}) is starting or stopping; try again once it prints "Ready"\n`,
+        `makul queue: the local stack on ${starting} (PID ${process.pid}) is starting or stopping; try again once it prints "makul local stack ready"\n`,
       );
       const unreachable = await makulHere(['queue', 'held', '--local', '--data-dir', gone]);
       expect(unreachable.code).toBe(1);

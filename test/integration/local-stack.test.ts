@@ -1,12 +1,10 @@
 /**
  * `npm start` as a person runs it: the real local stack in a process group of its own, as a terminal
  * runs a foreground job, stopped the way a terminal stops it: SIGINT to the whole group, and a copy a
- * moment later, as npm and tsx pass it on. It runs under Node with tsx's loader (`node --import tsx`),
- * in one process: the tsx command-line wrapper adds a process that SIGKILLs its child when the child
- * has not acknowledged a signal within 60 ms, which a busy machine running the whole suite can cause,
- * and that would make this test fail for a reason that is not the stack's.
+ * moment later, as npm and tsx pass it on (test/support/local-stack-process.ts says how it is run).
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,92 +14,24 @@ import { DynamoDBClient, ListTablesCommand, ScanCommand, UpdateItemCommand } fro
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_FILE_NAME } from '../../local/data-folder-lock';
 import { startDynamoDbLocal } from '../../local/dynamodb-local';
+import { asSentNow, exampleFiles, readExample } from '../../local/examples';
 import { type LocalStackState, STATE_FILE_NAME } from '../../local/local-stack-state';
-import { findFreePort, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/loopback';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/loopback';
+import { killStartedStacks, pressCtrlC, startLocalStack } from '../support/local-stack-process';
 import { PROJECT_ROOT } from '../support/paths';
 import { sendMail } from '../support/smtp-client';
 
 const quiet = (): void => {};
 
-interface RunningStack {
-  readonly child: ChildProcess;
-  /** Everything it printed so far, stdout and stderr together, in order. */
-  output(): string;
-  /** Resolves once the output matches, or rejects when it exits first or the time runs out. */
-  waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray>;
-  /** The exit code (or signal) once it has exited and closed its output. */
-  readonly exited: Promise<number | NodeJS.Signals>;
-}
-
-const started: RunningStack[] = [];
-
-async function startStack(dataDirectory: string, options: readonly string[] = []): Promise<RunningStack> {
-  const [smtpPort, sesPort, httpPort] = await distinctFreePorts(3);
-  const args = [
-    'bin/local-stack.ts',
-    '--data-dir',
-    dataDirectory,
-    '--smtp-port',
-    String(smtpPort),
-    '--http-port',
-    String(httpPort),
-    ...options,
-  ];
-  // detached: a process group of its own, like a foreground job in a terminal.
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args, '--ses-port', String(sesPort)], {
-    cwd: PROJECT_ROOT,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  const listeners = new Set<() => void>();
-  const append = (chunk: Buffer): void => {
-    text += chunk.toString('utf8');
-    for (const listener of listeners) listener();
-  };
-  child.stdout?.on('data', append);
-  child.stderr?.on('data', append);
-  const exited = new Promise<number | NodeJS.Signals>((resolve) => {
-    child.once('close', (code, signal) => resolve(code ?? signal ?? -1));
-  });
-  let hasExited = false;
-  void exited.then(() => {
-    hasExited = true;
-    for (const listener of listeners) listener();
-  });
-  const stack: RunningStack = {
-    child,
-    output: () => text,
-    exited,
-    waitFor: (pattern, timeoutMs) =>
-      new Promise((resolve, reject) => {
-        const check = (): void => {
-          const match = pattern.exec(text);
-          if (match === null && !hasExited) return;
-          listeners.delete(check);
-          clearTimeout(timer);
-          if (match !== null) resolve(match);
-          else reject(new Error(`the stack exited before printing ${pattern}:\n${text}`));
-        };
-        const timer = setTimeout(() => {
-          listeners.delete(check);
-          reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${text}`));
-        }, timeoutMs);
-        listeners.add(check);
-        check();
-      }),
-  };
-  started.push(stack);
-  return stack;
-}
-
-/** Ctrl-C in a terminal: SIGINT to every process of the foreground group. */
-function pressCtrlC(stack: RunningStack): void {
-  if (stack.child.pid !== undefined) process.kill(-stack.child.pid, 'SIGINT');
+/** A request from examples/, as its mail client sends it now (a fresh Message-ID and Date). */
+function example(fileName: string): Uint8Array {
+  const file = exampleFiles().find((candidate) => candidate.fileName === fileName);
+  if (file === undefined) throw new Error(`examples/${fileName} is missing`);
+  return asSentNow(readExample(file), `<local-stack-test-${randomUUID()}@example.com>`, new Date());
 }
 
 /** Sends one message over SMTP and returns once the server has accepted it (250 after DATA). */
-async function sendSample(port: number, recipient: string, message: Buffer): Promise<void> {
+async function sendSample(port: number, recipient: string, message: Uint8Array): Promise<void> {
   const { dataReply } = await sendMail(port, { from: 'you@example.com', to: [recipient], message });
   if (!dataReply?.startsWith('250')) throw new Error(`SMTP answered ${dataReply?.trim() ?? 'no DATA'}`);
 }
@@ -113,16 +43,8 @@ describe('npm start (bin/local-stack.ts)', () => {
     dataDirectory = await mkdtemp(join(tmpdir(), 'makul-local-stack-test-'));
   });
 
-  afterEach(async () => {
-    // A failed test must not leave a stack running: SIGKILL the group (DynamoDB Local follows, see
-    // local/DynamoDbLocalOnLoopback.java).
-    for (const stack of started.splice(0)) {
-      if (stack.child.exitCode === null && stack.child.signalCode === null && stack.child.pid !== undefined) {
-        process.kill(-stack.child.pid, 'SIGKILL');
-        await stack.exited;
-      }
-    }
-  });
+  // A failed test must not leave a stack running.
+  afterEach(killStartedStacks);
 
   afterAll(async () => {
     await rm(dataDirectory, { recursive: true, force: true });
@@ -130,13 +52,13 @@ describe('npm start (bin/local-stack.ts)', () => {
 
   it('refuses a second stack on the same data folder, runs the deferred-outbound job, tells makul --local where it is, and a double Ctrl-C still stops cleanly after the messages in flight', async () => {
     // The deferred-outbound job every second instead of every 30 s, so this test need not wait.
-    const stack = await startStack(dataDirectory, ['--deferred-every', '1']);
+    const stack = await startLocalStack(dataDirectory, ['--deferred-every', '1']);
     await stack.waitFor(/^makul local stack: operator /m, 30_000);
 
     // The lock is taken before anything else: a second stack fails at once, naming folder and PID.
     const lockFile = join(dataDirectory, LOCK_FILE_NAME);
     const holder = readFileSync(lockFile, 'utf8').trim();
-    const second = await startStack(dataDirectory);
+    const second = await startLocalStack(dataDirectory);
     const secondStartedAt = Date.now();
     expect(await second.exited, second.output()).toBe(1);
     expect(Date.now() - secondStartedAt).toBeLessThan(15_000);
@@ -146,12 +68,15 @@ describe('npm start (bin/local-stack.ts)', () => {
     expect(second.output()).not.toContain('DynamoDB Local');
     expect(readFileSync(lockFile, 'utf8').trim()).toBe(holder);
 
-    const [, smtpPort, supportAddress] = await stack.waitFor(
-      /^ {2}SMTP \(inbound mail\) +127\.0\.0\.1:(\d+) +accepts mail for ([^,\s]+)/m,
-      90_000,
+    await stack.waitFor(/^makul local stack ready\b/m, 90_000);
+    const [, supportAddress] = await stack.waitFor(/^support address: (\S+)$/m, 1000);
+    const [, smtpPort] = await stack.waitFor(
+      new RegExp(`^ {2}SMTP \\(inbound mail\\) +127\\.0\\.0\\.1:(\\d+) .*${supportAddress}`, 'm'),
+      1000,
     );
+    expect(Number(smtpPort)).toBe(stack.ports.smtp);
     const [, requestsTable, subjectsTable] = await stack.waitFor(/ tables (\S+), (\S+)$/m, 1000);
-    expect(stack.output()).toMatch(/^ {2}deferred-outbound +every 1 s \(production: every minute\)/m);
+    expect(stack.output()).toMatch(/^ {2}scheduled jobs +deferred-outbound every 1 s\b/m);
 
     // Ready: the state file says where it all listens, for `makul … --local`.
     const stateFile = join(dataDirectory, STATE_FILE_NAME);
@@ -170,10 +95,7 @@ describe('npm start (bin/local-stack.ts)', () => {
     expect(state.sesEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
     // The pages answer on the local HTTP API, which logs a request by method and status, never its path.
-    const [, pagesUrl] = await stack.waitFor(
-      /^ {2}pages \(HTTP API\) +(http:\/\/127\.0\.0\.1:\d+)\/ /m,
-      1000,
-    );
+    const [, pagesUrl] = await stack.waitFor(/^ {2}pages +(http:\/\/127\.0\.0\.1:\d+)\/ /m, 1000);
     expect(state.pagesUrl).toBe(pagesUrl);
     const token = 'bG9jYWwtc3RhY2stdGVzdC10b2tlbi1ub3QtbG9nZ2Vk';
     const page = await fetch(`${pagesUrl}/c/${token}`);
@@ -183,11 +105,7 @@ describe('npm start (bin/local-stack.ts)', () => {
     // A reply deferred by a rate limit: a request whose reply went out is put back on the deferred list
     // as deliverOutbound puts one (reaching the real limit would take eleven mails), first with its
     // window far ahead (makul queue lists it), then with its window open (the job sends it).
-    await sendSample(
-      Number(smtpPort),
-      String(supportAddress),
-      readFileSync(join(dataDirectory, 'samples', 'update-data-en.eml')),
-    );
+    await sendSample(Number(smtpPort), String(supportAddress), example('update-data-en.eml'));
     const [, deferredId] = await stack.waitFor(
       /handler: request (MK-\w+) → update-data → process \(tag-in-subject\) → reply: sent/,
       30_000,
@@ -230,8 +148,7 @@ describe('npm start (bin/local-stack.ts)', () => {
     } finally {
       register.destroy();
     }
-    const sample = readFileSync(join(dataDirectory, 'samples', 'unsubscribe-ru.eml'));
-    await sendSample(Number(smtpPort), String(supportAddress), sample);
+    await sendSample(Number(smtpPort), String(supportAddress), example('unsubscribe-ru.eml'));
     // Ctrl-C while that message is queued or being handled; tsx relays it, and the person presses
     // once more at once, which is still the same press.
     pressCtrlC(stack);
@@ -283,13 +200,3 @@ describe('npm start (bin/local-stack.ts)', () => {
     }
   }, 120_000);
 });
-
-/**
- * Free ports, all different: the OS may hand the same free port to two asks in a row (each probe binds
- * and releases it), and two services given one port make the second fail to start.
- */
-async function distinctFreePorts(count: number): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < count) ports.add(await findFreePort());
-  return [...ports];
-}

@@ -10,7 +10,7 @@ import type { CliCommand } from './command';
 import { withOpsRegister } from './ops-register';
 import { requestIdOf } from './ops-text';
 
-const USAGE = 'makul acts show ID';
+const USAGE = 'makul acts show ID (the request id, or the act id DA-MK-…)';
 
 export const actsShowCommand: CliCommand = {
   name: 'acts show',
@@ -25,7 +25,11 @@ Exit codes: 0 printed, 1 no act (the request is not executed, or the act has exp
 could not be read, 2 usage.`,
   options: {},
   async run({ positionals, global, output }) {
-    const requestId = requestIdOf(positionals, USAGE);
+    // An act's id is its request's id with DA- in front (what `erasure run` prints): either is taken.
+    const requestId = requestIdOf(
+      positionals.map((given) => (given.startsWith('DA-') ? given.slice(3) : given)),
+      USAGE,
+    );
     return withOpsRegister('acts show', { global, output }, {}, async (target) => {
       const acts = new DynamoDbErasureRegister(target.requestsTable.client, target.requestsTable.name);
       const act = await acts.actOf(requestId);

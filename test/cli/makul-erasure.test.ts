@@ -230,6 +230,13 @@ describe('makul acts show --local', () => {
     expect(act.ground.jurisdiction).toBe('KG-58');
   });
 
+  it('takes the act id that erasure run prints as well as the request id', async () => {
+    const { code, stdout } = await run(actsShowCommand, 'DA-MK-ERASE01', '--json', ...onLocalStack());
+
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).actId).toBe('DA-MK-ERASE01');
+  });
+
   it('fails with a reason when the request has no act', async () => {
     const { code, stderr } = await run(actsShowCommand, 'MK-ERASE02', ...onLocalStack());
 

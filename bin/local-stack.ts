@@ -52,7 +52,7 @@ import { LOCK_FILE_NAME, lockDataFolder } from '../local/data-folder-lock';
 import { decisionLine, eventLine } from '../local/decision-line';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { startEventBridgeStandIn } from '../local/eventbridge-stand-in';
-import { exampleFiles, fromAddressOf, readExample } from '../local/examples';
+import { asSentNow, exampleFiles, fromAddressOf, readExample } from '../local/examples';
 import { DEFAULT_HTTP_PAGES_PORT, type PagesHttpHandler, startHttpPages } from '../local/http-pages';
 import {
   DEFAULT_DEFERRED_EVERY_SECONDS,
@@ -269,6 +269,9 @@ interface HandlerPrinting {
   readonly warnOnce?: Set<string>;
 }
 
+/** Handler warnings about the deployment rather than one message: printed once per stack. */
+const ONCE_PER_STACK: ReadonlySet<string> = new Set(['due date counted without the official calendar']);
+
 /**
  * A handler's logger, turned into lines a person follows. Its fields are ids, reasons and keyed
  * hashes by design (functions/shared/log.ts), so they may be printed.
@@ -285,9 +288,13 @@ function localHandlerLogger(printing: HandlerPrinting, base: LogFields = {}): Lo
     else if (level === 'WARN' || level === 'ERROR') {
       const { awsRequestId: _request, fn: _fn, operator: _operator, ...rest } = all;
       const line = `    ${label} ${level.toLowerCase()}: ${message} ${JSON.stringify(rest)}\n`;
-      if (warnOnce?.has(line)) return;
-      warnOnce?.add(line);
-      process.stdout.write(line);
+      // A warning about the configuration, not the message, would repeat for every mail: once is enough.
+      const once = ONCE_PER_STACK.has(message) ? `${label} ${message}` : line;
+      if (warnOnce?.has(once)) return;
+      warnOnce?.add(once);
+      process.stdout.write(
+        ONCE_PER_STACK.has(message) ? `${line.trimEnd()} (said once; it holds for every request)\n` : line,
+      );
     }
   };
   return {
@@ -300,27 +307,35 @@ function localHandlerLogger(printing: HandlerPrinting, base: LogFields = {}): Lo
 }
 
 /**
- * On demand: a line typed into the terminal that runs the stack (`m`, `e` or `d`, then Enter) runs that
- * job now, after a run in progress, as invoking the function by hand does in AWS. The same runs are
- * open to scripts as `makul monitor --local` and `makul erasure run --local`.
+ * The commands the ready block offers to try, each one true for this stack's ports and data folder.
+ * The mail files are copies of examples/ written at this start with a fresh Message-ID and Date, as a
+ * client sends a new mail: the same message sent twice is a duplicate (dropped, not answered again),
+ * so the files in examples/ themselves would work only once per data folder.
  */
-/** The commands the ready block offers to try, each one true for this stack's ports and data folder. */
-function sampleCommands(stack: {
+async function sampleCommands(stack: {
   readonly smtp: string;
   readonly supportAddress: string;
   readonly httpUrl: string;
   readonly cliTarget: string;
+  readonly samplesDirectory: string;
   readonly shown: (path: string) => string;
-}): string[] {
-  const example = (name: string): { path: string; from: string } => {
+}): Promise<string[]> {
+  await mkdir(stack.samplesDirectory, { recursive: true });
+  const now = new Date();
+  const sends: { path: string; from: string }[] = [];
+  for (const name of ['unsubscribe-ru.eml', 'erasure-ky.eml', 'update-data-en.eml']) {
     const file = exampleFiles().find((candidate) => candidate.fileName === name);
     if (file === undefined) throw new Error(`examples/${name} is missing`);
-    return { path: stack.shown(file.path), from: fromAddressOf(readExample(file)) ?? 'you@example.com' };
-  };
-  const sends = ['unsubscribe-ru.eml', 'erasure-ky.eml', 'update-data-en.eml'].map(example);
+    const original = readExample(file);
+    const path = join(stack.samplesDirectory, name);
+    const messageId = `<local-sample-${now.getTime()}-${sends.length}@example.com>`;
+    await writeFile(path, asSentNow(original, messageId, now));
+    sends.push({ path: stack.shown(path), from: fromAddressOf(original) ?? 'you@example.com' });
+  }
   const asked = sends[0]?.from ?? 'you@example.com';
   return [
-    'Send a request (curl speaks SMTP; examples/ has one per kind and language, npm run demo sends them all):',
+    'Send a request (curl speaks SMTP; fresh copies of examples/, which has one per kind and language;',
+    'npm run demo sends them all):',
     ...sends.map(
       ({ path, from }) =>
         `  curl -sS smtp://${stack.smtp} --mail-from ${from} --mail-rcpt ${stack.supportAddress} -T ${path}`,
@@ -335,6 +350,11 @@ function sampleCommands(stack: {
   ];
 }
 
+/**
+ * On demand: a line typed into the terminal that runs the stack (`m`, `e` or `d`, then Enter) runs that
+ * job now, after a run in progress, as invoking the function by hand does in AWS. The same runs are
+ * open to scripts as `makul monitor --local` and `makul erasure run --local`.
+ */
 function runJobsOnDemand(
   jobs: Record<string, ScheduledJob>,
   report: (line: string) => void,
@@ -495,7 +515,7 @@ async function main(): Promise<void> {
   const handled = new Map<string, LogFields>();
   const inboundHandler = createInboundHandler(
     environment,
-    localHandlerLogger({ label: 'handler', verbose: options.verbose, handled }),
+    localHandlerLogger({ label: 'handler', verbose: options.verbose, handled, warnOnce: new Set() }),
   );
   // The scheduled job's handler, as functions/deferred-outbound/index.ts builds it.
   const deferredHandler = createDeferredOutboundHandler(
@@ -626,7 +646,8 @@ async function main(): Promise<void> {
     data === resolve(REPOSITORY_ROOT, DEFAULT_DATA_FOLDER) ? '' : ` --data-dir ${shown(data)}`;
 
   const smtpAddress = `${smtp.host}:${smtp.port}`;
-  const tryIt = sampleCommands({
+  const tryIt = await sampleCommands({
+    samplesDirectory: join(data, 'samples'),
     smtp: smtpAddress,
     supportAddress,
     httpUrl: http.url,

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -198,5 +199,64 @@ describe('npm start (bin/local-stack.ts)', () => {
       client.destroy();
       await dynamo.dispose();
     }
+  }, 120_000);
+
+  it('refuses a port in use before starting anything, runs a job when its key is typed, and offers mail files that are new mail', async () => {
+    // Someone else holds the port DynamoDB Local would take: nothing starts, and the message names the option.
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const heldPort = (holder.address() as AddressInfo).port;
+    try {
+      const refused = await startLocalStack(join(dataDirectory, 'ports'), [
+        '--dynamodb-port',
+        String(heldPort),
+      ]);
+      expect(await refused.exited, refused.output()).toBe(1);
+      expect(refused.output()).toContain(
+        `makul local stack: port ${heldPort} (DynamoDB Local) is already in use on 127.0.0.1: choose another with --dynamodb-port N`,
+      );
+      expect(refused.output()).not.toMatch(/DynamoDB Local: starting|SES v2 emulator: ready/);
+    } finally {
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
+    }
+
+    const folder = join(dataDirectory, 'typed');
+    const stack = await startLocalStack(folder, ['--fresh', '--jobs-every', '3600'], 'pipe');
+    await stack.waitFor(/^makul local stack ready\b/m, 90_000);
+    // Typed keys: an unknown one says which exist; m runs the deadline monitor now, not in an hour.
+    stack.child.stdin?.write('x\n');
+    await stack.waitFor(
+      /type d \(deferred-outbound\), m \(deadline-monitor\), e \(erasure-executor\) and Enter to run a job now/,
+      5000,
+    );
+    stack.child.stdin?.write('m\n');
+    await stack.waitFor(/^ {2}deadline-monitor: run now, as asked$/m, 5000);
+    await stack.waitFor(/^ {2}deadline-monitor: 0 overdue, 0 due soon, 0 awaiting confirmation/m, 15_000);
+
+    // The curl lines send copies written at this start, each a new mail (its own Message-ID): the
+    // first is answered, not dropped as a duplicate of an earlier run's.
+    const [, sampleFile] = await stack.waitFor(
+      /^ {2}curl -sS smtp:\S+ .* -T (\S+unsubscribe-ru\.eml)$/m,
+      1000,
+    );
+    // Outside the working folder the stack prints the path whole.
+    expect(String(sampleFile)).toBe(join(folder, 'samples', 'unsubscribe-ru.eml'));
+    const sample = readFileSync(String(sampleFile));
+    const [example] = exampleFiles().filter((file) => file.fileName === 'unsubscribe-ru.eml');
+    if (example === undefined) throw new Error('examples/unsubscribe-ru.eml is missing');
+    const original = readExample(example);
+    expect(Buffer.from(sample).toString('latin1')).not.toContain(
+      /^Message-Id: (.+)$/im.exec(Buffer.from(original).toString('latin1'))?.[1] ?? 'no Message-Id',
+    );
+    await sendSample(stack.ports.smtp, 'support@x2.kg', sample);
+    await stack.waitFor(
+      /handler: request MK-\w+ → unsubscribe → process \(tag-in-subject\) → reply: sent/,
+      30_000,
+    );
+
+    pressCtrlC(stack);
+    expect(await stack.exited, stack.output()).toBe(0);
+    expect(stack.output()).toMatch(/^ {2}deadline-monitor: stopped$/m);
+    expect(stack.output()).toMatch(/^ {2}erasure-executor: stopped$/m);
   }, 120_000);
 });

@@ -39,6 +39,7 @@ const started: RunningStack[] = [];
 export async function startLocalStack(
   dataDirectory: string,
   options: readonly string[] = [],
+  input: 'ignore' | 'pipe' = 'ignore',
 ): Promise<RunningStack> {
   const [smtp, ses, http, dynamodb] = (await distinctFreePorts(4)) as [number, number, number, number];
   const args = [
@@ -59,7 +60,8 @@ export async function startLocalStack(
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: PROJECT_ROOT,
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // 'pipe': the test types into the stack as a person types into its terminal.
+    stdio: [input, 'pipe', 'pipe'],
   });
   let text = '';
   const listeners = new Set<() => void>();

@@ -691,30 +691,33 @@ async function main(): Promise<void> {
     environment,
     localHandlerLogger({ label: 'erasure-executor', verbose: options.verbose, warnOnce: new Set() }),
   );
-  const monitorLine = onlyWhenChanged(monitorRunLine);
-  const erasureLine = onlyWhenChanged(erasureRunLine);
+  // Each as its schedule invokes it: an empty event, and the function's own name in the context.
+  const scheduled = <T>(
+    name: string,
+    everySeconds: number,
+    handler: (event: unknown, context: Context) => Promise<T>,
+    line: (report: T) => string | null,
+  ): ScheduledJob =>
+    startScheduledJob({
+      name,
+      everyMs: everySeconds * 1000,
+      report,
+      run: async () => line(await handler({}, lambdaContext(region, `makul-${name}-local`))),
+    });
   const jobs: Record<string, ScheduledJob> = {
-    d: startScheduledJob({
-      name: 'deferred-outbound',
-      everyMs: options.deferredEverySeconds * 1000,
-      report,
-      run: async () =>
-        deferredRunLine(await deferredHandler({}, lambdaContext(region, 'makul-deferred-outbound-local'))),
-    }),
-    m: startScheduledJob({
-      name: 'deadline-monitor',
-      everyMs: options.jobsEverySeconds * 1000,
-      report,
-      run: async () =>
-        monitorLine(await monitorHandler({}, lambdaContext(region, 'makul-deadline-monitor-local'))),
-    }),
-    e: startScheduledJob({
-      name: 'erasure-executor',
-      everyMs: options.jobsEverySeconds * 1000,
-      report,
-      run: async () =>
-        erasureLine(await erasureHandler({}, lambdaContext(region, 'makul-erasure-executor-local'))),
-    }),
+    d: scheduled('deferred-outbound', options.deferredEverySeconds, deferredHandler, deferredRunLine),
+    m: scheduled(
+      'deadline-monitor',
+      options.jobsEverySeconds,
+      monitorHandler,
+      onlyWhenChanged(monitorRunLine),
+    ),
+    e: scheduled(
+      'erasure-executor',
+      options.jobsEverySeconds,
+      erasureHandler,
+      onlyWhenChanged(erasureRunLine),
+    ),
   };
   const typed = runJobsOnDemand(jobs, report);
 

@@ -18,7 +18,7 @@
  * `authenticated` is everything PASS with a DKIM signature of the From domain (signedByDomainVerdicts);
  * settings after it change single verdicts. A field not set stays GRAY. Each field at most once.
  */
-import { signedByDomainVerdicts } from './sample-verdicts';
+import { signedByDomainVerdicts, UNCHECKED_VERDICTS } from './sample-verdicts';
 import { fromDomainOf, readHeaderFields, type SesVerdictStatus, type SesVerdicts } from './ses-receipt';
 
 export const LOCAL_VERDICTS_HEADER = 'X-Makul-Local-Verdicts';
@@ -27,14 +27,7 @@ export const LOCAL_VERDICTS_HEADER = 'X-Makul-Local-Verdicts';
 const GRAMMAR_REFERENCE = 'docs/local-stack.md';
 
 /** What a field not named in the header gets: SES's "could not tell", as for local mail without it. */
-const UNSET: SesVerdicts = {
-  spam: 'GRAY',
-  virus: 'GRAY',
-  spf: 'GRAY',
-  dkim: 'GRAY',
-  dmarc: 'GRAY',
-  dkimPassDomains: [],
-};
+const UNSET: SesVerdicts = UNCHECKED_VERDICTS;
 
 const RESULTS: ReadonlyMap<string, SesVerdictStatus> = new Map([
   ['pass', 'PASS'],

@@ -4,6 +4,16 @@
  */
 import type { SesVerdicts } from './ses-receipt';
 
+/** Nothing scanned and nothing checked: every verdict GRAY, SES's own word for "could not tell". */
+export const UNCHECKED_VERDICTS: SesVerdicts = {
+  spam: 'GRAY',
+  virus: 'GRAY',
+  spf: 'GRAY',
+  dkim: 'GRAY',
+  dmarc: 'GRAY',
+  dkimPassDomains: [],
+};
+
 /** Scanned clean and SPF passes, but no DKIM signature and so no DMARC alignment: not proof of sender. */
 export const SPF_ONLY_VERDICTS: SesVerdicts = {
   spam: 'PASS',

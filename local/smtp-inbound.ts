@@ -14,6 +14,7 @@ import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 's
 import { MAX_RECEIVE_COUNT } from '../functions/shared/config';
 import { LOCAL_VERDICTS_HEADER, readLocalVerdicts } from './local-verdicts-header';
 import { LOCAL_REGION, LOOPBACK_HOST, type ProgressReporter } from './loopback';
+import { UNCHECKED_VERDICTS } from './sample-verdicts';
 import {
   newSesMessageId,
   receiveLikeSes,
@@ -39,14 +40,7 @@ import {
  * grammar in ./local-verdicts-header.ts and docs/local-stack.md). The listener alone honours it, and
  * removes it before the message is stored and handed on; an unparseable one is refused at DATA.
  */
-export const LOCAL_SMTP_VERDICTS: SesVerdicts = {
-  spam: 'GRAY',
-  virus: 'GRAY',
-  spf: 'GRAY',
-  dkim: 'GRAY',
-  dmarc: 'GRAY',
-  dkimPassDomains: [],
-};
+export const LOCAL_SMTP_VERDICTS: SesVerdicts = UNCHECKED_VERDICTS;
 
 /** Where raw mail goes: the S3 emulator handle fits. */
 export interface RawMailStore {

@@ -20,20 +20,14 @@ import {
   fromAddressOf,
   readExample,
 } from '../../../local/examples';
+import { UNCHECKED_VERDICTS } from '../../../local/sample-verdicts';
 import { dataSection } from '../../../local/smtp-client';
 import { PROJECT_ROOT } from '../../support/paths';
 
 const examples = exampleFiles();
 const profiles = loadOperatorProfiles(join(PROJECT_ROOT, DEFAULT_OPERATORS_FILE));
 /** What SES says of mail nobody scanned or checked, as the local SMTP listener reports it. */
-const GRAY = {
-  spam: 'GRAY',
-  virus: 'GRAY',
-  spf: 'GRAY',
-  dkim: 'GRAY',
-  dmarc: 'GRAY',
-  dkimPassDomains: [],
-} as const;
+const GRAY = UNCHECKED_VERDICTS;
 
 describe('examples/', () => {
   it('holds exactly one message per request kind and language, named <kind>-<language>.eml', () => {

@@ -1,5 +1,5 @@
 /**
- * The `$default` stage both HTTP APIs run on (the public pages, the status API): throttled at the stage
+ * The `$default` stage the HTTP APIs run on (the public pages, the status API, the systems API): throttled at the stage
  * and per route, access logs that never name a path, a query or a caller, kept a while and retained,
  * and a count of throttled requests from those logs (HTTP APIs publish no throttle metric of their
  * own) for the alarms.

@@ -13,19 +13,16 @@
  * A marketing system's role gets access through the managed policy built here, which allows exactly
  * these routes of this stage (docs/status-api.md, "Giving a marketing system access").
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { alarmsTo } from './alarms';
-import { loggedStage } from './http-api-stage';
 import { MakulFunction } from './makul-function';
 import type { MakulTables } from './makul-tables';
+import { checkApiFunctionTimeout, privateIamApi } from './private-iam-api';
 
 /** One route of the API: what the handler's router, the route settings and the caller policy name. */
 export interface StatusRoute {
@@ -143,11 +140,7 @@ export class StatusApi extends Construct {
   constructor(scope: Construct, id: string, props: StatusApiProps) {
     super(scope, id);
     const timeout = props.timeout ?? Duration.seconds(6);
-    // API Gateway waits at most 30 s for an HTTP API integration, and must wait longer than the
-    // function, so that a timeout is the function's own (and logged as such).
-    if (timeout.toSeconds() > 29) {
-      throw new Error(`StatusApi: the timeout (${timeout.toSeconds()} s) must be at most 29 s`);
-    }
+    checkApiFunctionTimeout('StatusApi', timeout);
 
     this.fn = new MakulFunction(this, 'Function', {
       entry: props.entry,
@@ -170,82 +163,37 @@ export class StatusApi extends Construct {
     ]);
     // An email address becomes a sid with the HMAC key.
     props.tables.grantReadHmacKey(fn);
-    Validations.of(fn).acknowledge({
-      id: 'Serverless-LambdaDLQ',
-      reason:
-        'API Gateway invokes the status function synchronously and returns its answer (or an error) to the calling system, which retries; a dead-letter queue applies to asynchronous invocations only.',
-    });
-
-    const integration = new HttpLambdaIntegration('Status', fn, {
-      payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
-      timeout: timeout.plus(Duration.seconds(1)),
-    });
-    this.api = new apigwv2.HttpApi(this, 'Api', {
-      apiName: `makul-${props.operatorId}-status`,
-      description: `makul ${props.operatorId}: private status API for marketing systems (IAM authorisation)`,
-      // The stage below is built explicitly: the default one takes no route settings or access logs.
-      createDefaultStage: false,
-      // Every route, including any added later, needs a SigV4 signature that IAM allows.
-      defaultAuthorizer: new HttpIamAuthorizer(),
-    });
-    for (const route of STATUS_ROUTES) {
-      this.api.addRoutes({ path: route.path, methods: [route.method], integration });
-    }
 
     ({
+      api: this.api,
       stage: this.stage,
       accessLogs: this.accessLogs,
       throttledRequests: this.throttledRequests,
-    } = loggedStage(this, {
-      api: this.api,
-      throttle: props.stageThrottle ?? STATUS_STAGE_THROTTLE,
+      url: this.url,
+      callerPolicy: this.callerPolicy,
+      alarms: this.alarms,
+    } = privateIamApi(this, {
+      name: 'status',
+      operatorId: props.operatorId,
+      description: `makul ${props.operatorId}: private status API for marketing systems (IAM authorisation)`,
+      integrationId: 'Status',
+      fn,
+      functionTimeout: timeout,
+      routes: STATUS_ROUTES,
+      stageThrottle: props.stageThrottle ?? STATUS_STAGE_THROTTLE,
       routeThrottles: { [routeKeyOf(BATCH_ROUTE)]: props.batchThrottle ?? STATUS_BATCH_THROTTLE },
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       throttledMetricName: STATUS_THROTTLED_METRIC_NAME,
-    }));
-    // https://<api id>.execute-api.<region>.amazonaws.com, without the stage URL's trailing slash.
-    this.url = this.api.apiEndpoint;
-
-    this.callerPolicy = new iam.ManagedPolicy(this, 'CallerPolicy', {
-      managedPolicyName: `makul-${props.operatorId}-status-api-callers`,
-      description: `Lets a marketing system call makul ${props.operatorId}'s status API (its three routes, nothing else)`,
-      statements: [
-        new iam.PolicyStatement({
-          actions: ['execute-api:Invoke'],
-          // arn:aws:execute-api:<region>:<account>:<api id>/$default/<METHOD>/<path>, one per route.
-          resources: STATUS_ROUTES.map((route) =>
-            this.api.arnForExecuteApi(route.method, route.path, this.stage.stageName),
-          ),
-        }),
-      ],
-    });
-
-    this.alarms = this.createAlarms(props.alarmTopic);
-  }
-
-  private createAlarms(topic: sns.ITopic): cloudwatch.Alarm[] {
-    const fiveMinutes = Duration.minutes(5);
-    return alarmsTo(this, topic, [
-      {
-        id: 'ServerErrors',
-        description:
+      callerPolicyDescription: `Lets a marketing system call makul ${props.operatorId}'s status API (its three routes, nothing else)`,
+      alarmTopic: props.alarmTopic,
+      throttledAlarmThreshold: STATUS_THROTTLED_ALARM_THRESHOLD,
+      alarmDescriptions: {
+        serverErrors:
           'The status API answered 5xx: a marketing system could not learn whether it may mail an address (the function failed, timed out or was throttled). Runbook: "Status API errors" (docs/status-api.md).',
-        metric: this.api.metricServerError({ statistic: cloudwatch.Stats.SUM, period: fiveMinutes }),
-        threshold: 1,
-      },
-      {
-        id: 'Throttled',
-        description: `API Gateway refused at least ${STATUS_THROTTLED_ALARM_THRESHOLD} status requests in 5 minutes with 429 (stage or batch-route throttling): a marketing system is being held back. Runbook: "Status API throttled" (docs/status-api.md).`,
-        metric: this.throttledRequests,
-        threshold: STATUS_THROTTLED_ALARM_THRESHOLD,
-      },
-      {
-        id: 'FunctionErrors',
-        description:
+        throttled: `API Gateway refused at least ${STATUS_THROTTLED_ALARM_THRESHOLD} status requests in 5 minutes with 429 (stage or batch-route throttling): a marketing system is being held back. Runbook: "Status API throttled" (docs/status-api.md).`,
+        functionErrors:
           'The status function crashed or timed out (bad requests are answered 400 and not counted). Runbook: "Status API errors" (docs/status-api.md).',
-        metric: this.fn.function.metricErrors({ statistic: cloudwatch.Stats.SUM, period: fiveMinutes }),
-        threshold: 1,
       },
-    ]);
+    }));
   }
 }

@@ -12,19 +12,16 @@
  * system's role gets access through the managed policy built here (docs/systems-api.md); a system that
  * names its role in the operator profile (`callerRoleArn`) is answered for by that role only.
  */
-import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { alarmsTo } from './alarms';
-import { loggedStage } from './http-api-stage';
 import { MakulFunction } from './makul-function';
 import type { MakulTables } from './makul-tables';
+import { checkApiFunctionTimeout, privateIamApi } from './private-iam-api';
 
 export interface SystemsRoute {
   readonly method: apigwv2.HttpMethod;
@@ -103,10 +100,7 @@ export class SystemsApi extends Construct {
   constructor(scope: Construct, id: string, props: SystemsApiProps) {
     super(scope, id);
     const timeout = props.timeout ?? Duration.seconds(10);
-    // API Gateway waits at most 30 s for an HTTP API integration, and must wait longer than the function.
-    if (timeout.toSeconds() > 29) {
-      throw new Error(`SystemsApi: the timeout (${timeout.toSeconds()} s) must be at most 29 s`);
-    }
+    checkApiFunctionTimeout('SystemsApi', timeout);
 
     this.fn = new MakulFunction(this, 'Function', {
       entry: props.entry,
@@ -130,91 +124,41 @@ export class SystemsApi extends Construct {
     ]);
     // Addresses and corrections are sealed under a key derived from it; access answers are sealed with it.
     props.tables.grantReadHmacKey(fn);
-    Validations.of(fn).acknowledge({
-      id: 'Serverless-LambdaDLQ',
-      reason:
-        'API Gateway invokes the systems function synchronously and returns its answer (or an error) to the calling system, which retries; a dead-letter queue applies to asynchronous invocations only.',
-    });
-
-    const integration = new HttpLambdaIntegration('Systems', fn, {
-      payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
-      timeout: timeout.plus(Duration.seconds(1)),
-    });
-    this.api = new apigwv2.HttpApi(this, 'Api', {
-      apiName: `makul-${props.operatorId}-systems`,
-      description: `makul ${props.operatorId}: private API for the operator's data systems (IAM authorisation)`,
-      createDefaultStage: false,
-      // Every route, including any added later, needs a SigV4 signature that IAM allows.
-      defaultAuthorizer: new HttpIamAuthorizer(),
-    });
-    for (const route of SYSTEMS_ROUTES) {
-      this.api.addRoutes({ path: route.path, methods: [route.method], integration });
-    }
 
     ({
+      api: this.api,
       stage: this.stage,
       accessLogs: this.accessLogs,
       throttledRequests: this.throttledRequests,
-    } = loggedStage(this, {
-      api: this.api,
-      throttle: props.stageThrottle ?? SYSTEMS_STAGE_THROTTLE,
+      url: this.url,
+      callerPolicy: this.callerPolicy,
+      alarms: this.alarms,
+    } = privateIamApi(this, {
+      name: 'systems',
+      operatorId: props.operatorId,
+      description: `makul ${props.operatorId}: private API for the operator's data systems (IAM authorisation)`,
+      integrationId: 'Systems',
+      fn,
+      functionTimeout: timeout,
+      routes: SYSTEMS_ROUTES,
+      stageThrottle: props.stageThrottle ?? SYSTEMS_STAGE_THROTTLE,
       routeThrottles: {},
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       throttledMetricName: SYSTEMS_THROTTLED_METRIC_NAME,
-    }));
-    this.url = this.api.apiEndpoint;
-
-    this.callerPolicy = new iam.ManagedPolicy(this, 'CallerPolicy', {
-      managedPolicyName: `makul-${props.operatorId}-systems-api-callers`,
-      description: `Lets a data system call makul ${props.operatorId}'s systems API (its two routes, nothing else)`,
-      statements: [
-        new iam.PolicyStatement({
-          actions: ['execute-api:Invoke'],
-          // arn:aws:execute-api:<region>:<account>:<api id>/$default/<METHOD>/v1/requests/*…
-          resources: SYSTEMS_ROUTES.map((route) =>
-            this.api.arnForExecuteApi(
-              route.method,
-              route.path.replace(/\{[a-z]+\}/g, '*'),
-              this.stage.stageName,
-            ),
-          ),
-        }),
-      ],
-    });
-
-    // Request ids and system ids are path parameters: a route's ARN names its template with wildcards.
-    const stack = Stack.of(this);
-    const apiLogicalId = stack.getLogicalId(this.api.node.defaultChild as CfnElement);
-    for (const route of SYSTEMS_ROUTES) {
-      Validations.of(this.callerPolicy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:aws:execute-api:${stack.region}:<AWS::AccountId>:<${apiLogicalId}>/$default/${route.method}${route.path.replace(/\{[a-z]+\}/g, '*')}]`,
-        reason:
-          'The wildcards stand for the path parameters of the two routes (a request id, a system id): the policy allows these routes of this stage and nothing else.',
-      });
-    }
-
-    this.alarms = alarmsTo(this, props.alarmTopic, [
-      {
-        id: 'ServerErrors',
-        description:
+      callerPolicyDescription: `Lets a data system call makul ${props.operatorId}'s systems API (its two routes, nothing else)`,
+      // Request ids and system ids are path parameters: a route's ARN names its template with wildcards.
+      pathParameterReason:
+        'The wildcards stand for the path parameters of the two routes (a request id, a system id): the policy allows these routes of this stage and nothing else.',
+      alarmTopic: props.alarmTopic,
+      throttledAlarmThreshold: SYSTEMS_THROTTLED_ALARM_THRESHOLD,
+      alarmDescriptions: {
+        serverErrors:
           'The systems API answered 5xx: a data system could not read a request or report its task (the function failed, timed out or was throttled). Runbook: "Systems API errors" (docs/systems-api.md).',
-        metric: this.api.metricServerError({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) }),
-        threshold: 1,
-      },
-      {
-        id: 'Throttled',
-        description: `API Gateway refused at least ${SYSTEMS_THROTTLED_ALARM_THRESHOLD} systems API requests in 5 minutes with 429: a data system is being held back. Runbook: "Systems API throttled" (docs/systems-api.md).`,
-        metric: this.throttledRequests,
-        threshold: SYSTEMS_THROTTLED_ALARM_THRESHOLD,
-      },
-      {
-        id: 'FunctionErrors',
-        description:
+        throttled: `API Gateway refused at least ${SYSTEMS_THROTTLED_ALARM_THRESHOLD} systems API requests in 5 minutes with 429: a data system is being held back. Runbook: "Systems API throttled" (docs/systems-api.md).`,
+        functionErrors:
           'The systems function crashed or timed out (bad requests are answered 4xx and not counted). Runbook: "Systems API errors" (docs/systems-api.md).',
-        metric: fn.metricErrors({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) }),
-        threshold: 1,
       },
-    ]);
+    }));
     if (props.dashboard) this.addDashboardRow(props.dashboard);
   }
 

@@ -1,8 +1,8 @@
 /**
- * The `$default` stage the HTTP APIs run on (the public pages, the status API, the systems API): throttled at the stage
- * and per route, access logs that never name a path, a query or a caller, kept a while and retained,
- * and a count of throttled requests from those logs (HTTP APIs publish no throttle metric of their
- * own) for the alarms.
+ * The `$default` stage the HTTP APIs run on (the public pages, the status API, the systems API):
+ * throttled at the stage and per route, access logs that never name a path, a query or a caller, kept
+ * a while and retained, and a count of throttled requests from those logs (HTTP APIs publish no
+ * throttle metric of their own) for the alarms.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';

@@ -30,7 +30,13 @@ import { FULFILMENT_KEYS } from '../functions/shared/table-design';
 import { alarmsTo } from './alarms';
 import { MakulFunction } from './makul-function';
 import type { MakulTables } from './makul-tables';
-import { EncryptedQueueDestination, statusEventBusName } from './status-changes';
+import { statusEventBusName } from './status-changes';
+import {
+  acknowledgeStreamInvocationOnly,
+  EncryptedQueueDestination,
+  grantStreamRead,
+  streamDeadLetterQueue,
+} from './table-stream-consumer';
 
 /**
  * Stream records per invocation. Most records of the requests table are skipped by the filter before
@@ -139,31 +145,14 @@ export class FulfilmentTasks extends Construct {
     const fn = this.fn.function;
     this.grantTaskItems(fn, tables);
     props.bus.grantPutEventsTo(fn);
-    Validations.of(fn).acknowledge({
-      id: 'Serverless-LambdaDLQ',
-      reason:
-        'The function is only invoked by its DynamoDB stream event source mapping (synchronously); records it cannot handle go to the mapping’s on-failure destination (an SQS queue). A function DLQ applies to asynchronous invocations only.',
-    });
+    acknowledgeStreamInvocationOnly(fn);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      // Stream pointers (shard and sequence numbers), no item data: the records key covers them.
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: tables.encryptionKey,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+    this.deadLetterQueue = streamDeadLetterQueue(this, tables.encryptionKey, {
+      notARedriveSource:
+        'This queue is itself a dead-letter queue: the on-failure destination of the requests-stream event source mapping (Lambda sends to it, which cdk-nag does not recognise).',
+      waitsForAPerson:
+        'This is the dead-letter queue of the requests-stream event source mapping; its messages wait for a person to replay the records from the stream (docs/runbook.md), not for another queue.',
     });
-    Validations.of(this.deadLetterQueue).acknowledge(
-      {
-        id: 'AwsSolutions-SQS3',
-        reason:
-          'This queue is itself a dead-letter queue: the on-failure destination of the requests-stream event source mapping (Lambda sends to it, which cdk-nag does not recognise).',
-      },
-      {
-        id: 'Serverless-SQSRedrivePolicy',
-        reason:
-          'This is the dead-letter queue of the requests-stream event source mapping; its messages wait for a person to replay the records from the stream (docs/runbook.md), not for another queue.',
-      },
-    );
     this.addStreamMapping(fn, tables);
 
     this.systemQueues = props.dataSystems
@@ -233,22 +222,7 @@ export class FulfilmentTasks extends Construct {
     const streamArn = tables.requests.tableStreamArn;
     if (!streamArn)
       throw new Error('FulfilmentTasks: the requests table needs a stream (NEW_AND_OLD_IMAGES)');
-    // As lib/status-changes.ts: the four stream actions on this stream only (DynamoEventSource would
-    // add ListStreams on "*"), and decryption of the stream records with the table's key.
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: [
-          'dynamodb:DescribeStream',
-          'dynamodb:GetRecords',
-          'dynamodb:GetShardIterator',
-          'dynamodb:ListStreams',
-        ],
-        resources: [streamArn],
-      }),
-    );
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [tables.encryptionKey.keyArn] }),
-    );
+    grantStreamRead(fn, streamArn, tables.encryptionKey);
     const metaInProgress = {
       Keys: { sk: { S: lambda.FilterRule.isEqual('META') } },
       NewImage: {

@@ -9,20 +9,25 @@
  *                                                           ├─▶ EventBridge bus makul-<operator>-status
  *                                                           └─▶ SES contact list (optional)
  */
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { OperatorProfile } from '../functions/domain/operators/operator-profile';
 import { SETTING } from '../functions/shared/config';
 import { alarmsTo } from './alarms';
 import { MakulFunction } from './makul-function';
 import type { MakulTables } from './makul-tables';
+import {
+  acknowledgeStreamInvocationOnly,
+  EncryptedQueueDestination,
+  grantStreamRead,
+  streamDeadLetterQueue,
+} from './table-stream-consumer';
 
 /** The operator profile's optional `sesContactList` block. */
 export type SesContactList = NonNullable<OperatorProfile['sesContactList']>;
@@ -133,58 +138,19 @@ export class StatusChanges extends Construct {
     ]);
     this.bus.grantPutEventsTo(fn);
     if (props.sesContactList) this.grantContactListSync(fn, tables, props.sesContactList);
-    Validations.of(fn).acknowledge({
-      id: 'Serverless-LambdaDLQ',
-      reason:
-        'The function is only invoked by its DynamoDB stream event source mapping (synchronously); records it cannot handle go to the mapping’s on-failure destination (an SQS queue). A function DLQ applies to asynchronous invocations only.',
-    });
+    acknowledgeStreamInvocationOnly(fn);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      // The messages name the table's stream, shards and sequence numbers, no item data: the records
-      // key covers them, one key less to pay for and audit.
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: tables.encryptionKey,
-      enforceSSL: true,
-      // Beyond the stream's 24 hours the records are gone, but the message still says which changes
-      // never reached the feed and the events; the SQS maximum keeps that evidence.
-      retentionPeriod: Duration.days(14),
+    this.deadLetterQueue = streamDeadLetterQueue(this, tables.encryptionKey, {
+      notARedriveSource:
+        'This queue is itself a dead-letter queue: the on-failure destination of the subjects-stream event source mapping (Lambda, not another queue, sends to it, which cdk-nag does not recognise).',
+      waitsForAPerson:
+        'This is the dead-letter queue of the subjects-stream event source mapping; its messages wait for a person to replay the records from the stream (docs/status-api.md), not for another queue.',
     });
-    Validations.of(this.deadLetterQueue).acknowledge(
-      {
-        id: 'AwsSolutions-SQS3',
-        reason:
-          'This queue is itself a dead-letter queue: the on-failure destination of the subjects-stream event source mapping (Lambda, not another queue, sends to it, which cdk-nag does not recognise).',
-      },
-      {
-        id: 'Serverless-SQSRedrivePolicy',
-        reason:
-          'This is the dead-letter queue of the subjects-stream event source mapping; its messages wait for a person to replay the records from the stream (docs/status-api.md), not for another queue.',
-      },
-    );
 
     const streamArn = tables.subjects.tableStreamArn;
     if (!streamArn) throw new Error('StatusChanges: the subjects table needs a stream (NEW_AND_OLD_IMAGES)');
-    // The mapping is built here rather than with DynamoEventSource, whose grant adds
-    // dynamodb:ListStreams on "*": Lambda checks the four stream actions on this stream only.
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: [
-          'dynamodb:DescribeStream',
-          'dynamodb:GetRecords',
-          'dynamodb:GetShardIterator',
-          'dynamodb:ListStreams',
-        ],
-        resources: [streamArn],
-      }),
-    );
-    // Stream records are encrypted with the table's key. DynamoDB Streams documents no kms:ViaService
-    // value of its own, so this decryption is not conditioned like the table's.
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:Decrypt'],
-        resources: [tables.encryptionKey.keyArn],
-      }),
-    );
+    // The mapping is built here rather than with DynamoEventSource (see lib/table-stream-consumer.ts).
+    grantStreamRead(fn, streamArn, tables.encryptionKey);
     fn.addEventSourceMapping('SubjectsStream', {
       eventSourceArn: streamArn,
       // Every change the stream still holds, also after the mapping was created or paused.
@@ -272,32 +238,5 @@ export class StatusChanges extends Construct {
         threshold: STATUS_CHANGES_ITERATOR_AGE_ALARM.toMilliseconds(),
       },
     ]);
-  }
-}
-
-/**
- * The event source mapping's on-failure destination. Lambda sends to it with the function's role, which
- * needs SendMessage and, the queue being encrypted, the key's GenerateDataKey and Decrypt through SQS.
- * `SqsDlq` would grant kms:ReEncrypt* and kms:GenerateDataKey* besides, wildcards this stack avoids.
- */
-export class EncryptedQueueDestination implements lambda.IEventSourceDlq {
-  constructor(
-    private readonly queue: sqs.IQueue,
-    private readonly key: kms.IKey,
-  ) {}
-
-  bind(_target: lambda.IEventSourceMapping, targetHandler: lambda.IFunction): lambda.DlqDestinationConfig {
-    const stack = Stack.of(this.queue);
-    targetHandler.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }),
-    );
-    targetHandler.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [this.key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `sqs.${stack.region}.${stack.urlSuffix}` } },
-      }),
-    );
-    return { destination: this.queue.queueArn };
   }
 }

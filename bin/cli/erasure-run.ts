@@ -25,26 +25,10 @@ import type { RawMailRemover } from '../../functions/ports/raw-mail-store';
 import { createLogger, type Logger } from '../../functions/shared/log';
 import { runningLocalStack } from '../../local/local-stack-state';
 import { LOCAL_CREDENTIALS } from '../../local/loopback';
-import { type CliCommand, type CommandOutput, type GlobalOptions, UsageError } from './command';
-import { chosenProfile } from './operator-choice';
+import { type CliCommand, type CommandOutput, UsageError } from './command';
 import { CommandFailure, NO_CREDENTIALS } from './ops-failure';
-import { type OpsRegister, withOpsRegister } from './ops-register';
+import { type OpsRegister, opsProfile, withOpsRegister } from './ops-register';
 import { clockOf } from './ops-text';
-
-/** The operator's profile for the register opened: its operator from the operators file, its jurisdiction as opened. */
-export function opsProfile(global: GlobalOptions, target: OpsRegister): DeploymentProfile {
-  let profile: DeploymentProfile | null;
-  try {
-    profile = chosenProfile({ ...global, operator: target.operator });
-  } catch (error) {
-    throw new CommandFailure(
-      `operator ${target.operator} is not in the operators file (${(error as Error).message}): name its file with --config PATH`,
-    );
-  }
-  if (profile === null)
-    throw new CommandFailure('no operators file (config/operators.json): name one with --config PATH');
-  return { operator: profile.operator, jurisdiction: target.jurisdiction };
-}
 
 /**
  * Raw mail on the same deployment as the register: the local stack's S3 emulator, or S3 in the

@@ -29,24 +29,8 @@ import { createLogger, type Logger } from '../../functions/shared/log';
 import { runningLocalStack } from '../../local/local-stack-state';
 import { LOCAL_CREDENTIALS } from '../../local/loopback';
 import { type CliCommand, type CommandOutput, type GlobalOptions, UsageError } from './command';
-import { chosenProfile } from './operator-choice';
-import { CommandFailure, type OpsRegister, withOpsRegister } from './ops-register';
+import { type OpsRegister, opsProfile, withOpsRegister } from './ops-register';
 import { clockOf, textTable } from './ops-text';
-
-/** The operator's profile for the register opened: its operator from the operators file, its jurisdiction as opened. */
-function profileFor(global: GlobalOptions, target: OpsRegister): DeploymentProfile {
-  let profile: DeploymentProfile | null;
-  try {
-    profile = chosenProfile({ ...global, operator: target.operator });
-  } catch (error) {
-    throw new CommandFailure(
-      `operator ${target.operator} is not in the operators file (${(error as Error).message}): name its file with --config PATH`,
-    );
-  }
-  if (profile === null)
-    throw new CommandFailure('no operators file (config/operators.json): name one with --config PATH');
-  return { operator: profile.operator, jurisdiction: target.jurisdiction };
-}
 
 /**
  * The digest's adapters, on the same deployment as the register: the day's marker in its requests table,
@@ -204,7 +188,7 @@ was not sent (failed or in doubt), 2 usage.`,
     const sendDigest = options['send-digest'] === true;
 
     return withOpsRegister('monitor', { global, output }, {}, async (target) => {
-      const profile = profileFor(global, target);
+      const profile = opsProfile(global, target);
       const digest = sendDigest ? openDigest(global, target, profile) : null;
       try {
         const report = await monitorDeadlines(

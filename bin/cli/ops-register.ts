@@ -263,3 +263,18 @@ export async function withOpsRegister(
     target.close();
   }
 }
+
+/** The operator's profile for the register opened: its operator from the operators file, its jurisdiction as opened. */
+export function opsProfile(global: GlobalOptions, target: OpsRegister): DeploymentProfile {
+  let profile: DeploymentProfile | null;
+  try {
+    profile = chosenProfile({ ...global, operator: target.operator });
+  } catch (error) {
+    throw new CommandFailure(
+      `operator ${target.operator} is not in the operators file (${(error as Error).message}): name its file with --config PATH`,
+    );
+  }
+  if (profile === null)
+    throw new CommandFailure('no operators file (config/operators.json): name one with --config PATH');
+  return { operator: profile.operator, jurisdiction: target.jurisdiction };
+}

@@ -8,6 +8,7 @@
 import type { RegisteredRequest } from '../domain/requests/registered-request';
 import { isOpen, type OpenStatus } from '../domain/requests/request-policies';
 import type { LinkRegister } from '../ports/request-register';
+import { closedByOps } from './close-by-ops';
 
 export type CompleteOutcome =
   | { readonly outcome: 'completed'; readonly requestId: string }
@@ -46,17 +47,7 @@ export async function completeRequestByOps(
     tokenHash: null,
     at,
     requestId,
-    request: {
-      // From the status read, so a change in between (a confirmation, a rejection) is not overwritten.
-      fromStatuses: [request.status],
-      toStatus: 'completed',
-      stamp: 'closedAt',
-      closingReason: note,
-      // Off the held list, or the refused one (a data system refused its task: app/answer-task.ts).
-      ...(request.opsQueue === 'held' || request.opsQueue === 'refused'
-        ? { leaveOpsQueue: request.opsQueue }
-        : {}),
-    },
+    request: closedByOps(request, 'completed', note),
     audit: { at: at.toISOString(), event: 'completed-by-ops', detail: { who: 'ops', note } },
     notices: [],
   });

@@ -8,6 +8,7 @@
 import type { RegisteredRequest } from '../domain/requests/registered-request';
 import { isOpen, releasedOnRejection, type SubjectEffect } from '../domain/requests/request-policies';
 import type { LinkRegister, SubjectFlag, TokenRedemption } from '../ports/request-register';
+import { closedByOps } from './close-by-ops';
 import { noticeFor } from './notice-for';
 
 export type RejectOutcome =
@@ -72,17 +73,8 @@ export async function rejectRequestByOps(
     tokenHash: null,
     at,
     requestId,
-    request: {
-      // From the status read: a confirmation racing this would set flags the release above did not see.
-      fromStatuses: [request.status],
-      toStatus: 'rejected',
-      stamp: 'closedAt',
-      closingReason: reason,
-      // Off the held list, or the refused one (a data system refused its task: app/answer-task.ts).
-      ...(request.opsQueue === 'held' || request.opsQueue === 'refused'
-        ? { leaveOpsQueue: request.opsQueue }
-        : {}),
-    },
+    // From the status read: a confirmation racing this would set flags the release above did not see.
+    request: closedByOps(request, 'rejected', reason),
     ...(subject ? { subject } : {}),
     audit: {
       at: at.toISOString(),

@@ -10,22 +10,20 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../bin/app';
-import type { DeploymentProfile } from '../../functions/domain/operators/operator-profile';
 import { functionEnvironment } from '../../functions/shared/function-environment';
 import { DeadlineMonitor } from '../../lib/deadline-monitor';
 import { MailSendingIdentity } from '../../lib/mail-sending-identity';
 import { MakulStack } from '../../lib/makul-stack';
 import { MakulTables } from '../../lib/makul-tables';
-import { loadDeploymentProfiles } from '../../lib/operators-config';
-import { PROJECT_ROOT, SHIPPED_OPERATORS_FILE } from './synthesize';
-
-type CfnResource = { readonly Type: string; readonly Properties: Record<string, unknown> };
-type PolicyStatement = {
-  readonly Effect: string;
-  readonly Action: string | string[];
-  readonly Resource: unknown;
-  readonly Condition?: Record<string, unknown>;
-};
+import { PROJECT_ROOT } from './synthesize';
+import {
+  type CfnResource,
+  functionStatements,
+  only,
+  type PolicyStatement,
+  resourcesOf,
+  x2Profile,
+} from './template-helpers';
 
 const DESCRIPTION = 'watches legal deadlines of open requests';
 
@@ -39,28 +37,6 @@ beforeAll(() => {
   template = Template.fromStack(stack);
 });
 
-function x2Profile(): DeploymentProfile {
-  const profile = loadDeploymentProfiles(SHIPPED_OPERATORS_FILE).find(
-    (candidate) => candidate.operator.id === 'x2',
-  );
-  if (!profile) throw new Error('the shipped operators file has no x2 operator');
-  return profile;
-}
-
-function resourcesOf(from: Template, type: string): Array<[string, CfnResource]> {
-  return Object.entries(from.findResources(type) as Record<string, CfnResource>);
-}
-
-function only(
-  from: Template,
-  type: string,
-  filter: (resource: CfnResource) => boolean,
-): [string, CfnResource] {
-  const matches = resourcesOf(from, type).filter(([, resource]) => filter(resource));
-  expect(matches).toHaveLength(1);
-  return matches[0] as [string, CfnResource];
-}
-
 const monitorFunction = (from: Template) =>
   only(from, 'AWS::Lambda::Function', (resource) =>
     String(resource.Properties.Description).includes(DESCRIPTION),
@@ -69,21 +45,10 @@ const monitorFunction = (from: Template) =>
 const variablesOf = (fn: CfnResource) =>
   (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
 
-/** Statements of the policies attached to the function's own role (not the Scheduler's invoker role). */
-function functionStatements(from: Template): PolicyStatement[] {
-  const [roleId] = only(
-    from,
-    'AWS::IAM::Role',
-    (resource) =>
-      String(resource.Properties.Description).includes(DESCRIPTION) &&
-      JSON.stringify(resource.Properties.AssumeRolePolicyDocument).includes('lambda.amazonaws.com'),
-  );
-  return resourcesOf(from, 'AWS::IAM::Policy')
-    .filter(([, policy]) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
-    .flatMap(
-      ([, policy]) => (policy.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement,
-    );
-}
+/** The function's own role (not the Scheduler's invoker role). */
+const monitorRole = (resource: CfnResource) =>
+  String(resource.Properties.Description).includes(DESCRIPTION) &&
+  JSON.stringify(resource.Properties.AssumeRolePolicyDocument).includes('lambda.amazonaws.com');
 
 const actionsOf = (statement: PolicyStatement) =>
   Array.isArray(statement.Action) ? statement.Action : [statement.Action];
@@ -124,7 +89,7 @@ describe('the deadline monitor job', () => {
   });
 
   it('may Query only the by-status-due index and request keys (tasks), and write only digest markers', () => {
-    const statements = functionStatements(template).filter((statement) =>
+    const statements = functionStatements(template, monitorRole).filter((statement) =>
       actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
     );
     const requestsArn = { 'Fn::GetAtt': [logicalIdOf(stack.tables.requests), 'Arn'] };
@@ -151,7 +116,7 @@ describe('the deadline monitor job', () => {
   });
 
   it('uses the records key only through DynamoDB, sends only from the operator’s identity, and reads no secret, raw mail or subject', () => {
-    const statements = functionStatements(template);
+    const statements = functionStatements(template, monitorRole);
     const all = statements.flatMap(actionsOf);
     const kms = statements.filter((statement) =>
       actionsOf(statement).some((action) => action.startsWith('kms:')),

@@ -10,21 +10,19 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../bin/app';
-import type { DeploymentProfile } from '../../functions/domain/operators/operator-profile';
 import { functionEnvironment } from '../../functions/shared/function-environment';
 import { ErasureExecutor } from '../../lib/erasure-executor';
 import { MakulStack } from '../../lib/makul-stack';
 import { MakulTables } from '../../lib/makul-tables';
-import { loadDeploymentProfiles } from '../../lib/operators-config';
-import { PROJECT_ROOT, SHIPPED_OPERATORS_FILE } from './synthesize';
-
-type CfnResource = { readonly Type: string; readonly Properties: Record<string, unknown> };
-type PolicyStatement = {
-  readonly Effect: string;
-  readonly Action: string | string[];
-  readonly Resource: unknown;
-  readonly Condition?: Record<string, unknown>;
-};
+import { PROJECT_ROOT } from './synthesize';
+import {
+  type CfnResource,
+  functionStatements,
+  only,
+  type PolicyStatement,
+  resourcesOf,
+  x2Profile,
+} from './template-helpers';
 
 const DESCRIPTION = 'executes confirmed erasures';
 
@@ -38,47 +36,15 @@ beforeAll(() => {
   template = Template.fromStack(stack);
 });
 
-function x2Profile(): DeploymentProfile {
-  const profile = loadDeploymentProfiles(SHIPPED_OPERATORS_FILE).find(
-    (candidate) => candidate.operator.id === 'x2',
-  );
-  if (!profile) throw new Error('the shipped operators file has no x2 operator');
-  return profile;
-}
-
-function resourcesOf(from: Template, type: string): Array<[string, CfnResource]> {
-  return Object.entries(from.findResources(type) as Record<string, CfnResource>);
-}
-
-function only(
-  from: Template,
-  type: string,
-  filter: (resource: CfnResource) => boolean,
-): [string, CfnResource] {
-  const matches = resourcesOf(from, type).filter(([, resource]) => filter(resource));
-  expect(matches).toHaveLength(1);
-  return matches[0] as [string, CfnResource];
-}
-
 const executorFunction = (from: Template) =>
   only(from, 'AWS::Lambda::Function', (resource) =>
     String(resource.Properties.Description).includes(DESCRIPTION),
   );
 
-function functionStatements(from: Template): PolicyStatement[] {
-  const [roleId] = only(
-    from,
-    'AWS::IAM::Role',
-    (resource) =>
-      String(resource.Properties.Description).includes(DESCRIPTION) &&
-      JSON.stringify(resource.Properties.AssumeRolePolicyDocument).includes('lambda.amazonaws.com'),
-  );
-  return resourcesOf(from, 'AWS::IAM::Policy')
-    .filter(([, policy]) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
-    .flatMap(
-      ([, policy]) => (policy.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement,
-    );
-}
+/** The executor function's own role (not the Scheduler's invoker role). */
+const executorRole = (resource: CfnResource) =>
+  String(resource.Properties.Description).includes(DESCRIPTION) &&
+  JSON.stringify(resource.Properties.AssumeRolePolicyDocument).includes('lambda.amazonaws.com');
 
 const actionsOf = (statement: PolicyStatement) =>
   Array.isArray(statement.Action) ? statement.Action : [statement.Action];
@@ -111,7 +77,7 @@ describe('the erasure executor job', () => {
   });
 
   it('works on the requests table only: reads through two indexes, writes entries and acts, deletes tokens', () => {
-    const statements = functionStatements(template).filter((statement) =>
+    const statements = functionStatements(template, executorRole).filter((statement) =>
       actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
     );
     const requestsArn = { 'Fn::GetAtt': [logicalIdOf(stack.tables.requests), 'Arn'] };
@@ -139,11 +105,13 @@ describe('the erasure executor job', () => {
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TOKEN#*', 'REQ#*'] } },
       },
     ]);
-    expect(JSON.stringify(functionStatements(template))).not.toContain(logicalIdOf(stack.tables.subjects));
+    expect(JSON.stringify(functionStatements(template, executorRole))).not.toContain(
+      logicalIdOf(stack.tables.subjects),
+    );
   });
 
   it('deletes raw mail below raw/ and never reads it; reads no secret when acts do not name the address', () => {
-    const statements = functionStatements(template);
+    const statements = functionStatements(template, executorRole);
     const s3Statements = statements.filter((statement) =>
       actionsOf(statement).some((action) => action.startsWith('s3:')),
     );
@@ -184,7 +152,7 @@ describe('the erasure executor job', () => {
       alarmTopic: new sns.Topic(scope, 'Topic'),
       actsNameAddress: true,
     });
-    const actions = functionStatements(Template.fromStack(scope)).flatMap(actionsOf);
+    const actions = functionStatements(Template.fromStack(scope), executorRole).flatMap(actionsOf);
 
     expect(actions).toContain('secretsmanager:GetSecretValue');
     expect(Template.fromStack(scope).findResources('AWS::CloudWatch::Dashboard')).toEqual({});

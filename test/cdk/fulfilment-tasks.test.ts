@@ -8,19 +8,16 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../bin/app';
-import type { DeploymentProfile } from '../../functions/domain/operators/operator-profile';
 import type { FulfilmentTasks } from '../../lib/fulfilment-tasks';
 import { MakulStack } from '../../lib/makul-stack';
-import { loadDeploymentProfiles } from '../../lib/operators-config';
-import { SHIPPED_OPERATORS_FILE } from './synthesize';
-
-type CfnResource = { readonly Type: string; readonly Properties: Record<string, unknown> };
-type PolicyStatement = {
-  readonly Effect: string;
-  readonly Action: string | string[];
-  readonly Resource: unknown;
-  readonly Condition?: Record<string, unknown>;
-};
+import {
+  type CfnResource,
+  functionStatements,
+  only,
+  type PolicyStatement,
+  resourcesOf,
+  x2Profile,
+} from './template-helpers';
 
 const ROLE = 'arn:aws:iam::123456789012:role/player-accounts';
 let app: App;
@@ -28,31 +25,16 @@ let stack: MakulStack;
 let template: Template;
 
 beforeAll(() => {
-  const profile = loadDeploymentProfiles(SHIPPED_OPERATORS_FILE).find(
-    (candidate) => candidate.operator.id === 'x2',
-  ) as DeploymentProfile;
-  const dataSystems = profile.operator.dataSystems.map((system) =>
+  const dataSystems = x2Profile().operator.dataSystems.map((system) =>
     system.id === 'player-accounts' ? { ...system, callerRoleArn: ROLE } : system,
   );
   app = createApp({ context: { 'aws:cdk:bundling-stacks': [] } });
-  stack = new MakulStack(app, 'Makul-x2', {
-    profile: { ...profile, operator: { ...profile.operator, dataSystems } },
-  });
+  stack = new MakulStack(app, 'Makul-x2', { profile: x2Profile({ dataSystems }) });
   template = Template.fromStack(stack);
 });
 
-function resourcesOf(type: string): Array<[string, CfnResource]> {
-  return Object.entries(template.findResources(type) as Record<string, CfnResource>);
-}
-
 const describes = (text: string) => (resource: CfnResource) =>
   String(resource.Properties.Description).includes(text);
-
-function only(type: string, filter: (resource: CfnResource) => boolean): [string, CfnResource] {
-  const matches = resourcesOf(type).filter(([, resource]) => filter(resource));
-  expect(matches).toHaveLength(1);
-  return matches[0] as [string, CfnResource];
-}
 
 const PROCESSOR = 'makes fulfilment tasks';
 const processor = () => stack.node.findChild('FulfilmentTasks') as FulfilmentTasks;
@@ -61,22 +43,13 @@ const logicalIdOf = (element: { node: { defaultChild?: unknown } }) =>
 const actionsOf = (statement: PolicyStatement) =>
   Array.isArray(statement.Action) ? statement.Action : [statement.Action];
 
-function processorStatements(): PolicyStatement[] {
-  const [roleId] = only('AWS::IAM::Role', describes(PROCESSOR));
-  return resourcesOf('AWS::IAM::Policy')
-    .filter(([, policy]) => JSON.stringify(policy.Properties.Roles).includes(roleId))
-    .flatMap(
-      ([, policy]) => (policy.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement,
-    );
-}
-
 describe('the fulfilment-task processor', () => {
   it('follows the requests table stream, which has both images', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
       GlobalSecondaryIndexes: Match.anyValue(),
     });
-    const [, mapping] = only('AWS::Lambda::EventSourceMapping', (resource) =>
+    const [, mapping] = only(template, 'AWS::Lambda::EventSourceMapping', (resource) =>
       JSON.stringify(resource.Properties.EventSourceArn).includes(logicalIdOf(stack.tables.requests)),
     );
     expect(mapping.Properties).toMatchObject({
@@ -91,12 +64,12 @@ describe('the fulfilment-task processor', () => {
       },
     });
     expect(JSON.stringify(mapping.Properties.FunctionName)).toContain(
-      only('AWS::Lambda::Function', describes(PROCESSOR))[0],
+      only(template, 'AWS::Lambda::Function', describes(PROCESSOR))[0],
     );
   });
 
   it('sees only request entries becoming in-progress and tasks inserted for systems told by event', () => {
-    const [, mapping] = only('AWS::Lambda::EventSourceMapping', (resource) =>
+    const [, mapping] = only(template, 'AWS::Lambda::EventSourceMapping', (resource) =>
       JSON.stringify(resource.Properties.EventSourceArn).includes(logicalIdOf(stack.tables.requests)),
     );
     const patterns = (mapping.Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map(
@@ -122,17 +95,17 @@ describe('the fulfilment-task processor', () => {
   });
 
   it('gets the stack environment with the status bus, and may put events on that bus only', () => {
-    const [, fn] = only('AWS::Lambda::Function', describes(PROCESSOR));
+    const [, fn] = only(template, 'AWS::Lambda::Function', describes(PROCESSOR));
     const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(variables.EVENT_BUS_NAME).toBe('makul-x2-status');
-    const statements = processorStatements();
+    const statements = functionStatements(template, describes(PROCESSOR));
     const putEvents = statements.filter((statement) => actionsOf(statement).includes('events:PutEvents'));
     expect(putEvents).toHaveLength(1);
     expect(JSON.stringify(putEvents[0]?.Resource)).toContain(logicalIdOf(stack.statusChanges.bus));
   });
 
   it('reads and writes request items only (REQ# partitions), never deletes, and holds no HMAC key', () => {
-    const statements = processorStatements();
+    const statements = functionStatements(template, describes(PROCESSOR));
     const actions = statements.flatMap(actionsOf);
     const items = statements.filter((statement) =>
       actionsOf(statement).some((action) => action === 'dynamodb:PutItem'),
@@ -157,7 +130,9 @@ describe('the fulfilment-task processor', () => {
   });
 
   it('has a dead-letter queue and alarms on it, on errors and on the stream falling behind', () => {
-    const alarms = resourcesOf('AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('FulfilmentTasks'));
+    const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').filter(([id]) =>
+      id.startsWith('FulfilmentTasks'),
+    );
     const names = alarms.map(([id]) => id);
     for (const alarm of ['DeadLetterQueueNotEmpty', 'FunctionErrors', 'StreamBehind'])
       expect(names.some((name) => name.includes(alarm))).toBe(true);
@@ -168,7 +143,7 @@ describe('the fulfilment-task processor', () => {
 
 describe('the queues of the systems told by event', () => {
   const systemQueue = (name: string) =>
-    only('AWS::SQS::Queue', (resource) => resource.Properties.QueueName === name);
+    only(template, 'AWS::SQS::Queue', (resource) => resource.Properties.QueueName === name);
 
   it('gives each system told by event one queue, encrypted, with a dead-letter queue', () => {
     for (const system of ['player-accounts', 'marketing-platform']) {
@@ -180,12 +155,14 @@ describe('the queues of the systems told by event', () => {
       });
     }
     // The helpdesk is told by a person: no queue, no rule.
-    const names = resourcesOf('AWS::SQS::Queue').map(([, queue]) => String(queue.Properties.QueueName));
+    const names = resourcesOf(template, 'AWS::SQS::Queue').map(([, queue]) =>
+      String(queue.Properties.QueueName),
+    );
     expect(names.filter((name) => name.includes('helpdesk'))).toEqual([]);
   });
 
   it('refuses every call to the queues without TLS', () => {
-    const policies = resourcesOf('AWS::SQS::QueuePolicy').map(([, policy]) =>
+    const policies = resourcesOf(template, 'AWS::SQS::QueuePolicy').map(([, policy]) =>
       JSON.stringify(policy.Properties),
     );
     for (const system of ['player-accounts', 'marketing-platform']) {
@@ -198,14 +175,14 @@ describe('the queues of the systems told by event', () => {
   });
 
   it('routes each system its own task events: one rule on the status bus per system told by event', () => {
-    const rules = resourcesOf('AWS::Events::Rule').filter(([, rule]) =>
+    const rules = resourcesOf(template, 'AWS::Events::Rule').filter(([, rule]) =>
       JSON.stringify(rule.Properties.EventPattern).includes('Fulfilment Task Created'),
     );
     expect(rules).toHaveLength(2);
     for (const system of ['player-accounts', 'marketing-platform']) {
       const [queueId] = systemQueue(`makul-x2-tasks-${system}`);
       const [dlqId] = systemQueue(`makul-x2-tasks-${system}-dlq`);
-      const [, rule] = only('AWS::Events::Rule', (candidate) =>
+      const [, rule] = only(template, 'AWS::Events::Rule', (candidate) =>
         JSON.stringify(candidate.Properties.EventPattern).includes(`"${system}"`),
       );
       expect(rule.Properties).toMatchObject({
@@ -228,7 +205,7 @@ describe('the queues of the systems told by event', () => {
   it("lets a system's own role consume its queue, when the profile names the role", () => {
     const [queueId] = systemQueue('makul-x2-tasks-player-accounts');
     const [otherId] = systemQueue('makul-x2-tasks-marketing-platform');
-    const policies = resourcesOf('AWS::SQS::QueuePolicy').map(([, policy]) =>
+    const policies = resourcesOf(template, 'AWS::SQS::QueuePolicy').map(([, policy]) =>
       JSON.stringify(policy.Properties),
     );
     const withRole = policies.filter((policy) => policy.includes(ROLE));

@@ -5,27 +5,18 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeploymentProfile } from '../../functions/domain/operators/operator-profile';
 import { AWS_CALL_TIMEOUTS, CALL_BUDGET_MS, longestCallMs } from '../../functions/shared/aws-timeouts';
 import { MAX_RECEIVE_COUNT, PROFILE_FILE_NAME, profileDigest } from '../../functions/shared/config';
 import { TABLE_KEYS } from '../../functions/shared/table-design';
 import { RAW_MAIL_PREFIX } from '../../lib/inbound-mail-receiving';
 import type { MakulStack } from '../../lib/makul-stack';
-import { loadDeploymentProfiles } from '../../lib/operators-config';
-import { SHIPPED_OPERATORS_FILE, type SynthesizedApp, stackFor, synthesizeShippedApp } from './synthesize';
+import { type SynthesizedApp, stackFor, synthesizeShippedApp } from './synthesize';
+import { type CfnResource, only, type PolicyStatement, resourcesOf, x2Profile } from './template-helpers';
 
 /** The issue's bundle budget, in esbuild's kilobytes (1024 bytes). */
 const INBOUND_BUNDLE_LIMIT_BYTES = 550 * 1024;
 /** Lambda's limit on all environment variables of a function together. */
 const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4 * 1024;
-
-type CfnResource = { readonly Type: string; readonly Properties: Record<string, unknown> };
-type PolicyStatement = {
-  readonly Effect: string;
-  readonly Action: string | string[];
-  readonly Resource: unknown;
-  readonly Condition?: Record<string, unknown>;
-};
 
 let synthesized: SynthesizedApp;
 let x2: MakulStack;
@@ -46,34 +37,20 @@ function assetDirectoryOf(fn: { Properties: Record<string, unknown> }): string {
   return path.join(synthesized.assembly.directory, `asset.${key.replace(/\.zip$/, '')}`);
 }
 
-function resourcesOf(template: Template, type: string): Array<[string, CfnResource]> {
-  return Object.entries(template.findResources(type) as Record<string, CfnResource>);
-}
-
-function onlyResource(
-  template: Template,
-  type: string,
-  filter: (resource: CfnResource) => boolean,
-): CfnResource {
-  const matches = resourcesOf(template, type).filter(([, resource]) => filter(resource));
-  expect(matches).toHaveLength(1);
-  return (matches[0] as [string, CfnResource])[1];
-}
-
 function inboundFunction(template: Template): CfnResource {
-  return onlyResource(
+  return only(
     template,
     'AWS::Lambda::Function',
     (resource) =>
       resource.Properties.Runtime === 'nodejs24.x' &&
       String(resource.Properties.Description).includes('classifies and answers'),
-  );
+  )[1];
 }
 
 function deferredOutboundFunction(template: Template): CfnResource {
-  return onlyResource(template, 'AWS::Lambda::Function', (resource) =>
+  return only(template, 'AWS::Lambda::Function', (resource) =>
     String(resource.Properties.Description).includes('waited for a rate-limit window'),
-  );
+  )[1];
 }
 
 /**
@@ -128,7 +105,7 @@ describe('the synthesized app', () => {
 
 describe('InboundMailReceiving', () => {
   it('adds a receipt rule per support address that requires TLS and scans for spam and viruses', () => {
-    const { operator } = x2Expected();
+    const { operator } = x2Profile();
 
     x2Template.resourceCountIs('AWS::SES::ReceiptRule', operator.supportAddresses.length);
     x2Template.hasResourceProperties('AWS::SES::ReceiptRule', {
@@ -236,7 +213,7 @@ describe('InboundMailReceiving', () => {
 
   it('moves a message to the dead-letter queue after 5 receives and hides it 6 times the function timeout', () => {
     const timeoutSeconds = inboundFunction(x2Template).Properties.Timeout as number;
-    const queue = onlyResource(
+    const [, queue] = only(
       x2Template,
       'AWS::SQS::Queue',
       (resource) => 'RedrivePolicy' in resource.Properties && 'VisibilityTimeout' in resource.Properties,
@@ -271,13 +248,13 @@ describe('InboundMailReceiving', () => {
       },
     });
     // The operator's 7 days is a floor; the queues decide here.
-    expect(x2Expected().operator.rawMailRetentionDays).toBeLessThan(queuesDays + 1);
+    expect(x2Profile().operator.rawMailRetentionDays).toBeLessThan(queuesDays + 1);
     expect(x2.receiving.rawMailRetentionDays).toBe(queuesDays + 1);
     x2Template.hasOutput('RawMailRetentionDays', { Value: String(queuesDays + 1) });
   });
 
   it('activates the rule set on create and deactivates it on delete', () => {
-    const activation = onlyResource(x2Template, 'Custom::SesActiveReceiptRuleSet', () => true);
+    const [, activation] = only(x2Template, 'Custom::SesActiveReceiptRuleSet');
 
     expect(JSON.parse(activation.Properties.Create as string)).toMatchObject({
       service: 'SES',
@@ -406,7 +383,7 @@ describe('MakulFunction (inbound)', () => {
       path.join(assetDirectoryOf(inboundFunction(x2Template)), PROFILE_FILE_NAME),
       'utf8',
     );
-    expect(JSON.parse(profileJson)).toEqual(x2Expected());
+    expect(JSON.parse(profileJson)).toEqual(x2Profile());
     // Sealed as validated at synth: the function checks this digest instead of the schema.
     expect(variables.MAKUL_PROFILE_SHA256).toBe(profileDigest(profileJson));
     // Source maps ship beside the bundle but are not read at every cold start (lib/makul-function.ts).
@@ -877,15 +854,6 @@ describe('the inbound bundle', () => {
     expect(statSync(bundle).size).toBeLessThanOrEqual(INBOUND_BUNDLE_LIMIT_BYTES);
   });
 });
-
-/** The x2 profile as the shipped operators file defines it, parsed independently of the stack. */
-function x2Expected(): DeploymentProfile {
-  const profile = loadDeploymentProfiles(SHIPPED_OPERATORS_FILE).find(
-    (candidate) => candidate.operator.id === 'x2',
-  );
-  if (!profile) throw new Error('the shipped operators file has no x2 operator');
-  return profile;
-}
 
 function collectAcknowledgements(root: IConstruct): Array<{ id: string; reason: string }> {
   return root.node.findAll().flatMap((construct) =>

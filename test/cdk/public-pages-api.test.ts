@@ -15,7 +15,6 @@ import type { DeploymentProfile } from '../../functions/domain/operators/operato
 import { ACCESS_LOG_FIELDS } from '../../lib/http-api-stage';
 import { bundleCodeBytes } from '../../lib/makul-function';
 import { MakulStack } from '../../lib/makul-stack';
-import { loadDeploymentProfiles } from '../../lib/operators-config';
 import {
   ACTION_THROTTLE,
   mappingKeyFor,
@@ -24,18 +23,19 @@ import {
   THROTTLED_ALARM_THRESHOLD,
   UNMATCHED_THROTTLE,
 } from '../../lib/public-pages-api';
-import { PROJECT_ROOT, SHIPPED_OPERATORS_FILE } from './synthesize';
+import { PROJECT_ROOT } from './synthesize';
+import {
+  type CfnResource,
+  functionStatements,
+  only,
+  type PolicyStatement,
+  resourcesOf,
+  x2Profile,
+} from './template-helpers';
 
 /** The issue's bundle budget for the pages function, in esbuild's kilobytes (1024 bytes). */
 const PAGES_BUNDLE_LIMIT_BYTES = 400 * 1024;
 const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/0b7e4a52-5f0e-4c2b-9d0a-1a2b3c4d5e6f';
-
-type CfnResource = {
-  readonly Type: string;
-  readonly Properties: Record<string, unknown>;
-  readonly DependsOn?: string[];
-};
-type PolicyStatement = { readonly Action: string | string[]; readonly Resource: unknown };
 
 let shipped: App;
 let template: Template;
@@ -45,16 +45,6 @@ beforeAll(() => {
   shipped = built.app;
   template = Template.fromStack(built.stack);
 });
-
-function resourcesOf(from: Template, type: string): Array<[string, CfnResource]> {
-  return Object.entries(from.findResources(type) as Record<string, CfnResource>);
-}
-
-function only(from: Template, type: string, filter: (resource: CfnResource) => boolean = () => true) {
-  const matches = resourcesOf(from, type).filter(([, resource]) => filter(resource));
-  expect(matches).toHaveLength(1);
-  return matches[0] as [string, CfnResource];
-}
 
 const describes = (text: string) => (resource: CfnResource) =>
   String(resource.Properties.Description).includes(text);
@@ -79,27 +69,8 @@ function variablesOf(fn: CfnResource): Record<string, unknown> {
   return (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
 }
 
-/** Statements of the inline policies attached to the pages function's role. */
-function pagesStatements(from: Template): PolicyStatement[] {
-  const [roleId] = only(from, 'AWS::IAM::Role', describes('public pages'));
-  return resourcesOf(from, 'AWS::IAM::Policy')
-    .filter(([, policy]) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
-    .flatMap(
-      ([, policy]) => (policy.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement,
-    );
-}
-
 const actionsOf = (statement: PolicyStatement) =>
   Array.isArray(statement.Action) ? statement.Action : [statement.Action];
-
-/** The x2 profile from the shipped operators file, with changes to its operator. */
-function x2Profile(operator: Partial<DeploymentProfile['operator']> = {}): DeploymentProfile {
-  const profile = loadDeploymentProfiles(SHIPPED_OPERATORS_FILE).find(
-    (candidate) => candidate.operator.id === 'x2',
-  );
-  if (!profile) throw new Error('the shipped operators file has no x2 operator');
-  return { ...profile, operator: { ...profile.operator, ...operator } };
-}
 
 /** A stack for the profile, bundling skipped: these tests read the template only. */
 function stackWith(profile: DeploymentProfile): { app: App; stack: MakulStack } {
@@ -290,7 +261,7 @@ describe('the public pages API (shipped profile: no custom domain)', () => {
   });
 
   it('lets the function use item actions on both tables and read the HMAC key, and no more: no mail, no raw mail', () => {
-    const statements = pagesStatements(template);
+    const statements = functionStatements(template, describes('public pages'));
     const actions = statements.flatMap(actionsOf);
     const dynamo = statements.filter((statement) =>
       actionsOf(statement).some((a) => a.startsWith('dynamodb:')),

@@ -15,7 +15,6 @@ import { ACCESS_LOG_FIELDS } from '../../lib/http-api-stage';
 import { bundleCodeBytes } from '../../lib/makul-function';
 import { MakulStack } from '../../lib/makul-stack';
 import { MakulTables } from '../../lib/makul-tables';
-import { loadDeploymentProfiles } from '../../lib/operators-config';
 import {
   STATUS_BATCH_THROTTLE,
   STATUS_FUNCTION_MEMORY_MB,
@@ -23,7 +22,15 @@ import {
   STATUS_THROTTLED_ALARM_THRESHOLD,
   StatusApi,
 } from '../../lib/status-api';
-import { PROJECT_ROOT, SHIPPED_OPERATORS_FILE } from './synthesize';
+import { PROJECT_ROOT } from './synthesize';
+import {
+  type CfnResource,
+  functionStatements,
+  only,
+  type PolicyStatement,
+  resourcesOf,
+  x2Profile,
+} from './template-helpers';
 
 /** The bundle budget for the status function, all shipped code, in esbuild's kilobytes. */
 const STATUS_BUNDLE_LIMIT_BYTES = 250 * 1024;
@@ -35,43 +42,16 @@ const ROUTE_KEYS = [
   'POST /v1/subjects/status:batch',
 ];
 
-type CfnResource = {
-  readonly Type: string;
-  readonly Properties: Record<string, unknown>;
-  readonly DependsOn?: string[];
-  readonly DeletionPolicy?: string;
-};
-type PolicyStatement = {
-  readonly Effect: string;
-  readonly Action: string | string[];
-  readonly Resource: unknown;
-  readonly Condition?: Record<string, unknown>;
-};
-
 let app: App;
 let stack: MakulStack;
 let template: Template;
 
 beforeAll(() => {
-  const profile = loadDeploymentProfiles(SHIPPED_OPERATORS_FILE).find(
-    (candidate) => candidate.operator.id === 'x2',
-  );
-  if (!profile) throw new Error('the shipped operators file has no x2 operator');
   // Bundling skipped: these tests read the template only.
   app = createApp({ context: { 'aws:cdk:bundling-stacks': [] } });
-  stack = new MakulStack(app, 'Makul-x2', { profile });
+  stack = new MakulStack(app, 'Makul-x2', { profile: x2Profile() });
   template = Template.fromStack(stack);
 });
-
-function resourcesOf(from: Template, type: string): Array<[string, CfnResource]> {
-  return Object.entries(from.findResources(type) as Record<string, CfnResource>);
-}
-
-function only(from: Template, type: string, filter: (resource: CfnResource) => boolean = () => true) {
-  const matches = resourcesOf(from, type).filter(([, resource]) => filter(resource));
-  expect(matches).toHaveLength(1);
-  return matches[0] as [string, CfnResource];
-}
 
 /** The status API's caller policy (the systems API has one of its own). */
 const statusCallers = (resource: CfnResource) =>
@@ -97,16 +77,6 @@ function statusFunction(from: Template) {
 
 function variablesOf(fn: CfnResource): Record<string, unknown> {
   return (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-}
-
-/** Statements of the inline policies attached to the status function's role. */
-function statusStatements(from: Template): PolicyStatement[] {
-  const [roleId] = only(from, 'AWS::IAM::Role', describes('status API for marketing systems'));
-  return resourcesOf(from, 'AWS::IAM::Policy')
-    .filter(([, policy]) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
-    .flatMap(
-      ([, policy]) => (policy.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement,
-    );
 }
 
 const actionsOf = (statement: PolicyStatement) =>
@@ -309,7 +279,7 @@ describe('the status function', () => {
   });
 
   it('may read the subjects table and the HMAC key, and nothing else: no writes, no requests, no mail', () => {
-    const statements = statusStatements(template);
+    const statements = functionStatements(template, describes('status API for marketing systems'));
     const actions = statements.flatMap(actionsOf);
     const subjectsId = stack.getLogicalId(stack.tables.subjects.node.defaultChild as CfnElement);
     const dynamo = statements.filter((statement) =>

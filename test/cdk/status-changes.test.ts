@@ -12,17 +12,15 @@ import { createApp } from '../../bin/app';
 import type { DeploymentProfile } from '../../functions/domain/operators/operator-profile';
 import { MakulStack } from '../../lib/makul-stack';
 import { MakulTables } from '../../lib/makul-tables';
-import { loadDeploymentProfiles } from '../../lib/operators-config';
 import { StatusChanges } from '../../lib/status-changes';
-import { PROJECT_ROOT, SHIPPED_OPERATORS_FILE } from './synthesize';
-
-type CfnResource = { readonly Type: string; readonly Properties: Record<string, unknown> };
-type PolicyStatement = {
-  readonly Effect: string;
-  readonly Action: string | string[];
-  readonly Resource: unknown;
-  readonly Condition?: Record<string, unknown>;
-};
+import { PROJECT_ROOT } from './synthesize';
+import {
+  type CfnResource,
+  functionStatements,
+  only,
+  type PolicyStatement,
+  x2Profile,
+} from './template-helpers';
 
 interface Built {
   readonly app: App;
@@ -38,30 +36,11 @@ beforeAll(() => {
   withContactList = built(x2Profile({ sesContactList: { name: 'x2-news', topics: ['offers'] } }));
 });
 
-/** The x2 profile from the shipped operators file, with changes to its operator. */
-function x2Profile(operator: Partial<DeploymentProfile['operator']> = {}): DeploymentProfile {
-  const profile = loadDeploymentProfiles(SHIPPED_OPERATORS_FILE).find(
-    (candidate) => candidate.operator.id === 'x2',
-  );
-  if (!profile) throw new Error('the shipped operators file has no x2 operator');
-  return { ...profile, operator: { ...profile.operator, ...operator } };
-}
-
 /** A stack for the profile, bundling skipped: these tests read the template only. */
 function built(profile: DeploymentProfile): Built {
   const app = createApp({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new MakulStack(app, 'Makul-x2', { profile });
   return { app, stack, template: Template.fromStack(stack) };
-}
-
-function resourcesOf(from: Template, type: string): Array<[string, CfnResource]> {
-  return Object.entries(from.findResources(type) as Record<string, CfnResource>);
-}
-
-function only(from: Template, type: string, filter: (resource: CfnResource) => boolean = () => true) {
-  const matches = resourcesOf(from, type).filter(([, resource]) => filter(resource));
-  expect(matches).toHaveLength(1);
-  return matches[0] as [string, CfnResource];
 }
 
 const describes = (text: string) => (resource: CfnResource) =>
@@ -77,12 +56,7 @@ function variablesOf(fn: CfnResource): Record<string, unknown> {
 
 /** Statements of the inline policies attached to the processor's role. */
 function processorStatements(from: Template): PolicyStatement[] {
-  const [roleId] = only(from, 'AWS::IAM::Role', describes('publishes subject status changes'));
-  return resourcesOf(from, 'AWS::IAM::Policy')
-    .filter(([, policy]) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
-    .flatMap(
-      ([, policy]) => (policy.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement,
-    );
+  return functionStatements(from, describes('publishes subject status changes'));
 }
 
 const actionsOf = (statement: PolicyStatement) =>

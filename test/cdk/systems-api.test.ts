@@ -13,40 +13,22 @@ import { createApp } from '../../bin/app';
 import { ACCESS_LOG_FIELDS } from '../../lib/http-api-stage';
 import { MakulStack } from '../../lib/makul-stack';
 import { MakulTables } from '../../lib/makul-tables';
-import { loadDeploymentProfiles } from '../../lib/operators-config';
 import { SYSTEMS_STAGE_THROTTLE, SystemsApi } from '../../lib/systems-api';
-import { PROJECT_ROOT, SHIPPED_OPERATORS_FILE } from './synthesize';
-
-type CfnResource = { readonly Type: string; readonly Properties: Record<string, unknown> };
-type PolicyStatement = {
-  readonly Effect: string;
-  readonly Action: string | string[];
-  readonly Resource: unknown;
-};
+import { PROJECT_ROOT } from './synthesize';
+import { type CfnResource, only, statementsOfRole, x2Profile } from './template-helpers';
 
 let app: App;
 let template: Template;
 
 beforeAll(() => {
-  const profile = loadDeploymentProfiles(SHIPPED_OPERATORS_FILE).find(
-    (candidate) => candidate.operator.id === 'x2',
-  );
-  if (!profile) throw new Error('the shipped operators file has no x2 operator');
   app = createApp({ context: { 'aws:cdk:bundling-stacks': [] } });
-  template = Template.fromStack(new MakulStack(app, 'Makul-x2', { profile }));
+  template = Template.fromStack(new MakulStack(app, 'Makul-x2', { profile: x2Profile() }));
 });
 
-function only(type: string, filter: (resource: CfnResource) => boolean): [string, CfnResource] {
-  const matches = Object.entries(template.findResources(type) as Record<string, CfnResource>).filter(
-    ([, resource]) => filter(resource),
-  );
-  expect(matches).toHaveLength(1);
-  return matches[0] as [string, CfnResource];
-}
-
-const systemsApi = () => only('AWS::ApiGatewayV2::Api', (api) => api.Properties.Name === 'makul-x2-systems');
+const systemsApi = () =>
+  only(template, 'AWS::ApiGatewayV2::Api', (api) => api.Properties.Name === 'makul-x2-systems');
 const systemsFunction = () =>
-  only('AWS::Lambda::Function', (fn) => String(fn.Properties.Description).includes('systems API'));
+  only(template, 'AWS::Lambda::Function', (fn) => String(fn.Properties.Description).includes('systems API'));
 
 describe('the systems API of a deployment', () => {
   it('has the two routes, each with IAM authorisation, and no $default route', () => {
@@ -78,12 +60,8 @@ describe('the systems API of a deployment', () => {
 
   it('lets the function touch the requests table and read the HMAC key, nothing else', () => {
     const [functionId, fn] = systemsFunction();
-    const role = JSON.stringify((fn.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]);
-    const statements = Object.values(
-      template.findResources('AWS::IAM::Policy') as Record<string, CfnResource>,
-    )
-      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(role))
-      .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement);
+    const roleId = (fn.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] as string;
+    const statements = statementsOfRole(template, roleId);
     const actions = statements.flatMap((statement) => [statement.Action].flat());
     expect(actions).toEqual(
       expect.arrayContaining([
@@ -105,7 +83,7 @@ describe('the systems API of a deployment', () => {
   });
 
   it('builds the caller policy for the two routes and outputs the URL, the policy and the logs', () => {
-    const [policyId, policy] = only('AWS::IAM::ManagedPolicy', (candidate) =>
+    const [policyId, policy] = only(template, 'AWS::IAM::ManagedPolicy', (candidate) =>
       String(candidate.Properties.ManagedPolicyName).includes('systems-api-callers'),
     );
     expect(policy.Properties.ManagedPolicyName).toBe('makul-x2-systems-api-callers');
